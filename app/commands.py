@@ -1,0 +1,81 @@
+"""Command line for operators and automation (SPEC §11): thin wrappers over services."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.services.accounts import AccountError
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("setup")
+    def setup_command():
+        """Create or upgrade the database; load regions, roles, permissions, banks."""
+        from app.services.setup import run_setup
+
+        counts = run_setup()
+        click.echo(
+            "Database ready: {regions} regions, {banks} banks, {roles} roles added or "
+            "updated.".format(**counts)
+        )
+
+    demo = click.Group("demo", help="Demo data.")
+    app.cli.add_command(demo)
+
+    @demo.command("load")
+    def demo_load():
+        """Add the demo users and data (idempotent)."""
+        from app.services.demo import demo_users, load_demo
+
+        counts = load_demo()
+        click.echo("Demo data: {enterprises} enterprises and {users} users added.".format(**counts))
+        click.echo("Demo logins:")
+        for username, role, password in demo_users():
+            click.echo(f"  {username:<16} {password}  {role}")
+
+    user = click.Group("user", help="Accounts.")
+    app.cli.add_command(user)
+
+    @user.command("create")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", required=True, help="Admin, ProvinceAdmin, CityReviewer, "
+                  "CountyReviewer, Enterprise or Bank")
+    @click.option("--email", required=True)
+    @click.option("--first-name", default="")
+    @click.option("--last-name", default="")
+    @click.option("--region", "region_code", default=None, help="Region code (21, 2102, 210202)")
+    @click.option("--enterprise-id", type=int, default=None)
+    @click.option("--bank-id", type=int, default=None)
+    def user_create(username, password, role, email, first_name, last_name, region_code,
+                    enterprise_id, bank_id):
+        """Create an account; the password policy applies."""
+        from app.services.accounts import create_user
+
+        try:
+            created = create_user(username, password, role, first_name=first_name or username,
+                                  last_name=last_name or "-", email=email,
+                                  region_code=region_code, enterprise_id=enterprise_id,
+                                  bank_id=bank_id)
+        except AccountError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"User {created.username} created.")
+
+    @user.command("set-password")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    def user_set_password(username, password):
+        """Set a user's password; the password policy applies."""
+        from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+        from app.extensions import appbuilder
+
+        found = appbuilder.sm.find_user(username=username)
+        if found is None:
+            raise click.ClickException(f"No user {username}.")
+        try:
+            appbuilder.sm.reset_password(found.id, password)
+        except PasswordComplexityValidationError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Password of {username} changed.")

@@ -1,0 +1,28 @@
+from datetime import datetime
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+
+class AppUser(User):
+    """FAB's user plus what decides its scope: a region, an enterprise or a bank."""
+
+    __tablename__ = "ab_user"
+    __table_args__ = {"extend_existing": True}
+    __audited__ = True
+    # Never copy secrets into the audit log; record only that they changed.
+    __audit_redacted__ = frozenset({"password"})
+
+    region_code: Mapped[str | None] = mapped_column(
+        String(6), ForeignKey("region.code"), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("enterprise.id"), index=True
+    )
+    bank_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("bank.id"), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    region = relationship("Region")
+    enterprise = relationship("Enterprise", foreign_keys=[enterprise_id], backref="users")
+    bank = relationship("Bank", foreign_keys=[bank_id], backref="users")

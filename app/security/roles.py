@@ -1,0 +1,136 @@
+"""Roles and what each may do — declared here and nowhere else.
+
+``ACCESS`` maps every registered view to every permission it has and to the
+roles granted it. The administrator is granted everything. The permission
+matrix test fails when a view or a permission appears without a decision here.
+The roles are FAB "builtin" roles generated from this table, so access checks
+need no database query and cannot drift from this file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from flask_babel import lazy_gettext as _l
+
+ADMIN = "Admin"
+PROVINCE_ADMIN = "ProvinceAdmin"
+CITY_REVIEWER = "CityReviewer"
+COUNTY_REVIEWER = "CountyReviewer"
+ENTERPRISE = "Enterprise"
+BANK = "Bank"
+PUBLIC = "Public"
+
+ROLE_LABELS = {
+    ADMIN: _l("System administrator"),
+    PROVINCE_ADMIN: _l("Province administrator"),
+    CITY_REVIEWER: _l("City reviewer"),
+    COUNTY_REVIEWER: _l("County reviewer"),
+    ENTERPRISE: _l("Enterprise user"),
+    BANK: _l("Financial institution"),
+}
+ROLES = tuple(ROLE_LABELS)
+
+# Which region level a regional role's user must carry.
+REGION_LEVEL_OF_ROLE = {PROVINCE_ADMIN: "province", CITY_REVIEWER: "city", COUNTY_REVIEWER: "county"}
+REGIONAL_ROLES = frozenset(REGION_LEVEL_OF_ROLE)
+
+NOBODY: frozenset[str] = frozenset()
+BUREAUS = frozenset({PROVINCE_ADMIN, CITY_REVIEWER, COUNTY_REVIEWER})
+SIGNED_IN = frozenset({PROVINCE_ADMIN, CITY_REVIEWER, COUNTY_REVIEWER, ENTERPRISE, BANK})
+PROVINCE = frozenset({PROVINCE_ADMIN})
+
+# view name -> permission -> roles other than ADMIN that hold it
+ACCESS: dict[str, dict[str, frozenset[str]]] = {
+    # Reference data
+    "RegionView": {"can_list": SIGNED_IN, "can_show": SIGNED_IN, "can_export": BUREAUS},
+    "BankView": {
+        "can_list": SIGNED_IN,
+        "can_show": SIGNED_IN,
+        "can_add": PROVINCE,
+        "can_edit": PROVINCE,
+        "can_delete": NOBODY,
+        "can_export": BUREAUS,
+    },
+    # Enterprises: bureaus within their region, an enterprise its own record
+    "EnterpriseView": {
+        "can_list": BUREAUS | {ENTERPRISE},
+        "can_show": BUREAUS | {ENTERPRISE},
+        "can_add": BUREAUS,
+        "can_edit": BUREAUS,
+        "can_delete": PROVINCE,
+        "can_export": BUREAUS,
+    },
+    # Audit log: read-only by construction (the view has no edit/delete at all)
+    "AuditLogView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE},
+    # Role overview
+    "RoleMatrixView": {"can_show": NOBODY},
+    # Accounts (FAB's security screens)
+    "AppUserView": {
+        "can_unlock": NOBODY,
+        "can_list": NOBODY,
+        "can_show": NOBODY,
+        "can_add": NOBODY,
+        "can_edit": NOBODY,
+        "can_delete": NOBODY,
+        "can_userinfo": SIGNED_IN,
+        "can_resetmypassword": SIGNED_IN,
+        "can_resetpasswords": NOBODY,
+        "can_userinfoedit": SIGNED_IN,
+    },
+    "ChangePasswordView": {"can_this_form_get": SIGNED_IN, "can_this_form_post": SIGNED_IN},
+    "UserInfoEditView": {"can_this_form_get": SIGNED_IN, "can_this_form_post": SIGNED_IN},
+    "ResetPasswordView": {"can_this_form_get": NOBODY, "can_this_form_post": NOBODY},
+    "RoleModelView": {
+        "can_list": NOBODY,
+        "can_show": NOBODY,
+        "can_add": NOBODY,
+        "can_edit": NOBODY,
+        "can_delete": NOBODY,
+        "can_copyrole": NOBODY,
+    },
+    "UserGroupModelView": {
+        "can_list": NOBODY,
+        "can_show": NOBODY,
+        "can_add": NOBODY,
+        "can_edit": NOBODY,
+        "can_delete": NOBODY,
+    },
+    "UserStatsChartView": {"can_chart": NOBODY},
+}
+
+
+def grants(role: str, view: str, permission: str) -> bool:
+    if role == ADMIN:
+        return True
+    return role in ACCESS.get(view, {}).get(permission, NOBODY)
+
+
+def builtin_roles(menu_items: Iterable[tuple[str, str, str, str | None]]) -> dict[str, list]:
+    """FAB_ROLES: for each role, exact (view, permission) patterns.
+
+    ``menu_items`` are (menu name, view name, permission that opens it, category):
+    a role sees a menu entry when it holds that permission on the view, and a
+    category when it sees an entry in it.
+    """
+    result: dict[str, list] = {ADMIN: [[".*", ".*"]], PUBLIC: []}
+    for role in ROLES:
+        if role == ADMIN:
+            continue
+        pairs = set()
+        for view, permissions in ACCESS.items():
+            for permission, holders in permissions.items():
+                if role in holders:
+                    pairs.add((view, permission))
+        for menu_name, view, opens_with, category in menu_items:
+            if grants(role, view, opens_with):
+                pairs.add((menu_name, "menu_access"))
+                if category:
+                    pairs.add((category, "menu_access"))
+        # Exact matches: FAB compares with re.match, which would accept a prefix.
+        result[role] = [
+            [f"^{re.escape(view)}$", f"^{re.escape(permission)}$"]
+            for view, permission in sorted(pairs)
+        ]
+    return result

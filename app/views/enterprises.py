@@ -1,0 +1,25 @@
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.models import Enterprise
+from app.views.base import ScopedModelView
+
+
+class EnterpriseView(ScopedModelView):
+    datamodel = SQLAInterface(Enterprise)
+    list_title = _l("Enterprises")
+    show_title = _l("Enterprise")
+    add_title = _l("Add an enterprise")
+    edit_title = _l("Edit enterprise")
+    list_columns = ["name", "uscc", "region"]
+    show_columns = ["name", "uscc", "region", "created_on", "changed_on"]
+    add_columns = edit_columns = ["name", "uscc", "region"]
+    search_columns = ["name", "uscc", "region"]
+    label_columns = {
+        "name": _l("Enterprise name"),
+        "uscc": _l("Unified social credit code"),
+        "region": _l("Region"),
+        "created_on": _l("Created on"),
+        "changed_on": _l("Changed on"),
+    }
+    base_order = ("name", "asc")

@@ -1,0 +1,16 @@
+from flask import g
+from flask_appbuilder import IndexView, expose
+
+from app.security import roles
+from app.security.scope import current_scope
+
+
+class HomeView(IndexView):
+    index_template = "home.html"
+
+    @expose("/")
+    def index(self):
+        user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
+        role_labels = [str(roles.ROLE_LABELS.get(r.name, r.name)) for r in user.roles] if user else []
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    user=user, role_labels=role_labels, scope=current_scope())

@@ -1,0 +1,41 @@
+"""A read-only overview of what each role may do, generated from app.security.roles."""
+
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+
+from app.security import roles
+
+PERMISSION_LABELS = {
+    "can_list": _l("List"),
+    "can_show": _l("Open"),
+    "can_add": _l("Add"),
+    "can_edit": _l("Edit"),
+    "can_delete": _l("Delete"),
+    "can_export": _l("Export to Excel"),
+}
+
+
+class RoleMatrixView(BaseView):
+    route_base = "/roles"
+    default_view = "show"
+
+    @expose("/")
+    @has_access
+    def show(self):
+        from app.views.menu import MENU
+
+        rows = []
+        for entry in MENU:
+            permissions = roles.ACCESS.get(entry.view.__name__, {})
+            for permission, label in PERMISSION_LABELS.items():
+                if permission in permissions:
+                    rows.append(
+                        (entry.label, label,
+                         [roles.grants(role, entry.view.__name__, permission) for role in roles.ROLES])
+                    )
+        return self.render_template(
+            "role_matrix.html",
+            role_labels=[roles.ROLE_LABELS[r] for r in roles.ROLES],
+            rows=rows,
+            title=_l("Roles and permissions"),
+        )

@@ -1,0 +1,123 @@
+"""Configuration, overridable from the environment.
+
+Every setting a deployment changes is read from an environment variable of the
+same name; docs/DEPLOY.md lists them. Nothing here touches the database.
+"""
+
+import os
+from pathlib import Path
+
+import flask_appbuilder
+from flask_appbuilder.security.manager import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Known, public development key: refused everywhere but APP_ENV=development/testing.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'app.db'}"
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # The deployment's province (GB/T 2260, 2 digits); the whole country stays loaded.
+    PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "21")
+
+    # Uploads
+    UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "20"))
+    UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "100000"))
+    # Request bodies may carry a little form overhead beyond the file itself.
+    MAX_CONTENT_LENGTH = (UPLOAD_MAX_MB + 1) * 1024 * 1024
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+
+    # Language: Chinese by default, English complete.
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "zh")
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {
+        "zh": {"flag": "cn", "name": "中文"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    BABEL_TRANSLATION_DIRECTORIES = ";".join(
+        [
+            str(Path(flask_appbuilder.__file__).parent / "translations"),
+            str(BASE_DIR / "translations"),
+        ]
+    )
+
+    # Flask-AppBuilder
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    FAB_CREATE_DB = False  # Alembic owns the schema
+    FAB_UPDATE_PERMS = False  # `flask setup` writes permissions once, never at start-up
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.AppSecurityManager"
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = False
+    FAB_ADD_SECURITY_PERMISSION_VIEW = False
+    FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+    FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.policy.validate_password"
+    FAB_BASE_TEMPLATE = "base_layout.html"
+    FAB_INDEX_VIEW = "app.views.home.HomeView"
+    APP_ICON = ""
+    PAGE_SIZE = 20
+
+    # Login throttling: per client address, and a temporary lock per account.
+    AUTH_RATE_LIMITED = _env_bool("AUTH_RATE_LIMITED", True)
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 1 minute")
+    RATELIMIT_ENABLED = AUTH_RATE_LIMITED
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+
+    # Cookies: Secure is added per request when served over HTTPS (see app.security.session).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Trust X-Forwarded-* from one reverse proxy (nginx) in front of gunicorn.
+    BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds it
+
+
+def check_secret_key(config) -> None:
+    """Refuse to run outside development with a missing, default or weak key."""
+    if config.get("APP_ENV") in ("development", "testing"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY is missing, the development default, or shorter than 32 "
+            "characters. Set SECRET_KEY to a long random value, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, "
+            "or set APP_ENV=development on a development machine."
+        )
