@@ -23,7 +23,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from app import models  # noqa: F401  (every model on the shared metadata)
-    from app.extensions import appbuilder, csrf, db, migrate
+    from flask_appbuilder import AppBuilder
+
+    from app.extensions import csrf, db, migrate
     from app.security import roles
     from app.security.session import HttpsAwareSessionInterface
     from app.services import audit
@@ -41,6 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     audit.install()
     with app.app_context():
+        appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         appbuilder.post_init()

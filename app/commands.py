@@ -69,13 +69,14 @@ def register_commands(app: Flask) -> None:
         """Set a user's password; the password policy applies."""
         from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
-        from app.extensions import appbuilder
+        from flask import current_app
 
-        found = appbuilder.sm.find_user(username=username)
+        sm = current_app.appbuilder.sm
+        found = sm.find_user(username=username)
         if found is None:
             raise click.ClickException(f"No user {username}.")
         try:
-            appbuilder.sm.reset_password(found.id, password)
+            sm.reset_password(found.id, password)
         except PasswordComplexityValidationError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"Password of {username} changed.")

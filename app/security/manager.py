@@ -8,6 +8,7 @@ import logging
 
 from flask import current_app, flash
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 from flask_babel import gettext as _
@@ -28,7 +29,20 @@ class AppAuthDBView(AuthDBView):
     )
 
 
+class NoTokenLoginApi(SecurityApi):
+    """FAB always registers a JWT login API; it is neither rate limited nor
+    needed (people sign in through the login page, systems through API keys).
+    Redefining its endpoints without @expose leaves them unrouted: 404."""
+
+    def login(self):  # pragma: no cover - not routed
+        raise NotImplementedError
+
+    def refresh(self):  # pragma: no cover - not routed
+        raise NotImplementedError
+
+
 class AppSecurityManager(SecurityManager):
+    security_api = NoTokenLoginApi
     user_model = AppUser
     userdbmodelview = AppUserView
     resetmypasswordview = ChangePasswordView

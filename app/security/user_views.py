@@ -3,13 +3,12 @@ our policy, and a password change that asks for the current password."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect
+from flask import flash, g, redirect
 from flask_appbuilder import SimpleFormView
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, Select2ManyWidget
 from flask_appbuilder.forms import DynamicForm
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.models import Role
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import gettext as _
@@ -19,20 +18,10 @@ from wtforms import PasswordField, ValidationError
 from wtforms.validators import DataRequired, EqualTo
 
 from app.domain import accounts
-from app.domain.regions import code_range, level_of
+from app.domain.regions import level_of
 from app.security import roles
 from app.security.policy import username_validator
-
-
-class InDeploymentProvince(BaseFilter):
-    """Region pickers offer the deployment's province, its cities and counties."""
-
-    name = "in deployment province"
-
-    def apply(self, query, value):
-        low, high = code_range(current_app.config["PROVINCE_CODE"])
-        column = self.model.code
-        return query.filter(column >= low, column < high)
+from app.views.base import InDeploymentProvince
 
 
 def _role_label(role) -> str:

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from app.domain.regions import load_regions
-from app.extensions import appbuilder, db
+from app.extensions import db
 from app.models import Bank, Region
 from app.security import roles
 
@@ -27,7 +27,7 @@ def run_setup() -> dict[str, int]:
     counts = {"regions": load_region_tree(), "banks": load_national_banks()}
     db.session.commit()
     counts["roles"] = create_roles()
-    appbuilder.add_permissions(update_perms=True)
+    current_app.appbuilder.add_permissions(update_perms=True)
     return counts
 
 
@@ -58,7 +58,7 @@ def load_national_banks() -> int:
 
 
 def create_roles() -> int:
-    sm = appbuilder.sm
+    sm = current_app.appbuilder.sm
     created = 0
     for name in (*roles.ROLES, roles.PUBLIC):
         if sm.find_role(name) is None:

@@ -3,12 +3,13 @@ regional scoping that FAB applies to list, show, edit, delete and actions."""
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
 
+from app.domain.regions import code_range
 from app.security.scope import restrict
 from app.services import audit
 from app.services.excel import xlsx_response
@@ -21,6 +22,16 @@ class ScopeFilter(BaseFilter):
 
     def apply(self, query, value):
         return restrict(query, self.model)
+
+
+class InDeploymentProvince(BaseFilter):
+    """Region pickers offer the deployment's province, its cities and counties."""
+
+    name = "in deployment province"
+
+    def apply(self, query, value):
+        low, high = code_range(current_app.config["PROVINCE_CODE"])
+        return query.filter(self.model.code >= low, self.model.code < high)
 
 
 class AppModelView(ModelView):

@@ -2,7 +2,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from app.models import Enterprise
-from app.views.base import ScopedModelView
+from app.views.base import InDeploymentProvince, ScopedModelView
 
 
 class EnterpriseView(ScopedModelView):
@@ -23,3 +23,6 @@ class EnterpriseView(ScopedModelView):
         "changed_on": _l("Changed on"),
     }
     base_order = ("name", "asc")
+    _province_regions = {"region": [["code", InDeploymentProvince, None]]}
+    add_form_query_rel_fields = edit_form_query_rel_fields = _province_regions
+    search_form_query_rel_fields = _province_regions
