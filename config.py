@@ -81,7 +81,6 @@ class Config:
     FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
     FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
-    FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.policy.validate_password"
     FAB_BASE_TEMPLATE = "base_layout.html"
     FAB_INDEX_VIEW = "app.views.home.HomeView"
     APP_ICON = ""

@@ -31,7 +31,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.services import audit
     from app.views.menu import menu_permissions, register_views
 
+    from app.security.policy import validate_password
+
     app.config["FAB_ROLES"] = roles.builtin_roles(menu_permissions())
+    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password
     app.config["APP_NAME"] = _l("Innovation Points Platform")
     app.session_interface = HttpsAwareSessionInterface()
     if app.config["BEHIND_PROXY"]:
@@ -40,13 +43,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
-    csrf.init_app(app)
     audit.install()
     with app.app_context():
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         appbuilder.post_init()
+    # After FAB: its before_request sets g.user, which the CSRF error page needs.
+    csrf.init_app(app)
 
     _register_error_pages(app)
     _register_security_headers(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from app.services.accounts import AccountError
 
@@ -20,7 +21,7 @@ def register_commands(app: Flask) -> None:
             "updated.".format(**counts)
         )
 
-    demo = click.Group("demo", help="Demo data.")
+    demo = AppGroup("demo", help="Demo data.")
     app.cli.add_command(demo)
 
     @demo.command("load")
@@ -34,7 +35,7 @@ def register_commands(app: Flask) -> None:
         for username, role, password in demo_users():
             click.echo(f"  {username:<16} {password}  {role}")
 
-    user = click.Group("user", help="Accounts.")
+    user = AppGroup("user", help="Accounts.")
     app.cli.add_command(user)
 
     @user.command("create")

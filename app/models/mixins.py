@@ -1,8 +1,7 @@
 import datetime as dt
 
 from flask import g, has_request_context
-from sqlalchemy import Column, DateTime, ForeignKey, Integer
-from sqlalchemy.orm import declared_attr
+from sqlalchemy import Column, DateTime, Integer
 
 
 def _current_user_id():
@@ -11,18 +10,16 @@ def _current_user_id():
 
 
 class TrackedMixin:
-    """When and by whom a row was created and last changed. Unlike FAB's
-    AuditMixin the user may be empty: rows also come from the CLI, imports and APIs."""
+    """When and by whom a row was created and last changed.
+
+    Unlike FAB's AuditMixin the user may be empty (rows also come from the
+    CLI, imports and APIs) and is not a foreign key: users carry foreign keys
+    to enterprises and banks, and a key back would make the tables a cycle.
+    The audit log keeps the full story.
+    """
 
     created_on = Column(DateTime, default=dt.datetime.now, nullable=False)
     changed_on = Column(DateTime, default=dt.datetime.now, onupdate=dt.datetime.now,
                         nullable=False)
-
-    @declared_attr
-    def created_by_fk(cls):
-        return Column(Integer, ForeignKey("ab_user.id"), default=_current_user_id)
-
-    @declared_attr
-    def changed_by_fk(cls):
-        return Column(Integer, ForeignKey("ab_user.id"), default=_current_user_id,
-                      onupdate=_current_user_id)
+    created_by_id = Column(Integer, default=_current_user_id)
+    changed_by_id = Column(Integer, default=_current_user_id, onupdate=_current_user_id)

@@ -24,5 +24,5 @@ class AppUser(User):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     region = relationship("Region")
-    enterprise = relationship("Enterprise", foreign_keys=[enterprise_id], backref="users")
-    bank = relationship("Bank", foreign_keys=[bank_id], backref="users")
+    enterprise = relationship("Enterprise", backref="users")
+    bank = relationship("Bank", backref="users")

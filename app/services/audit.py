@@ -26,7 +26,8 @@ EXPORT, DOWNLOAD, PASSWORD_CHANGE = "export", "download", "password_change"
 # Book-keeping columns whose change is not an event worth recording.
 _IGNORED_FIELDS = frozenset(
     {
-        "created_on", "changed_on", "created_by_fk", "changed_by_fk", "last_login",
+        "created_on", "changed_on", "created_by_fk", "changed_by_fk", "created_by_id",
+        "changed_by_id", "last_login",
         "login_count", "fail_login_count", "locked_until",
     }
 )
@@ -132,12 +133,13 @@ def _on_after_flush(session: Session, _flush_context) -> None:
             changes = _changes(obj, action)
             if action == UPDATE and not changes:
                 continue
-            identity = inspect(obj).identity
+            # New rows have no identity key yet during the flush; read their primary key.
+            identity = inspect(obj).mapper.primary_key_from_instance(obj)
             rows.append(
                 _row(
                     action,
                     object_type=type(obj).__name__,
-                    object_id=",".join(str(i) for i in identity) if identity else None,
+                    object_id=",".join(str(i) for i in identity if i is not None) or None,
                     object_repr=repr(obj),
                     changes=changes,
                 )

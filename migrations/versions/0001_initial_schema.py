@@ -5,7 +5,7 @@ UPDATE and DELETE on it, on SQLite and on PostgreSQL.
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 04:43:16.759671
+Create Date: 2026-11-21 04:49:31.878969
 
 """
 from alembic import op
@@ -54,6 +54,115 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
+    op.create_table('ab_view_menu',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=250), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
+    op.create_table('audit_log',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('username', sa.String(length=128), nullable=True),
+    sa.Column('ip', sa.String(length=45), nullable=True),
+    sa.Column('action', sa.String(length=32), nullable=False),
+    sa.Column('object_type', sa.String(length=64), nullable=True),
+    sa.Column('object_id', sa.String(length=64), nullable=True),
+    sa.Column('object_repr', sa.String(length=255), nullable=True),
+    sa.Column('changes', sa.JSON(), nullable=True),
+    sa.Column('detail', sa.String(length=500), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_log_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_log_object_type'), ['object_type'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_log_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_log_username'), ['username'], unique=False)
+
+    op.create_table('region',
+    sa.Column('code', sa.String(length=6), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('parent_code', sa.String(length=6), nullable=True),
+    sa.Column('full_name', sa.String(length=128), nullable=False),
+    sa.ForeignKeyConstraint(['parent_code'], ['region.code'], ),
+    sa.PrimaryKeyConstraint('code')
+    )
+    with op.batch_alter_table('region', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_region_level'), ['level'], unique=False)
+        batch_op.create_index(batch_op.f('ix_region_parent_code'), ['parent_code'], unique=False)
+
+    op.create_table('ab_group_role',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('role_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['group_id'], ['ab_group.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['role_id'], ['ab_role.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('group_id', 'role_id')
+    )
+    with op.batch_alter_table('ab_group_role', schema=None) as batch_op:
+        batch_op.create_index('idx_group_id', ['group_id'], unique=False)
+        batch_op.create_index('idx_group_role_id', ['role_id'], unique=False)
+
+    op.create_table('ab_permission_view',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('permission_id', sa.Integer(), nullable=False),
+    sa.Column('view_menu_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['permission_id'], ['ab_permission.id'], ),
+    sa.ForeignKeyConstraint(['view_menu_id'], ['ab_view_menu.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('permission_id', 'view_menu_id')
+    )
+    with op.batch_alter_table('ab_permission_view', schema=None) as batch_op:
+        batch_op.create_index('idx_permission_id', ['permission_id'], unique=False)
+        batch_op.create_index('idx_view_menu_id', ['view_menu_id'], unique=False)
+
+    op.create_table('bank',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('is_national', sa.Boolean(), nullable=False),
+    sa.Column('province_code', sa.String(length=6), nullable=True),
+    sa.Column('created_on', sa.DateTime(), nullable=False),
+    sa.Column('changed_on', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('changed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['province_code'], ['region.code'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
+    op.create_table('enterprise',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uscc', sa.String(length=18), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('region_code', sa.String(length=6), nullable=False),
+    sa.Column('created_on', sa.DateTime(), nullable=False),
+    sa.Column('changed_on', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('changed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['region_code'], ['region.code'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('uscc')
+    )
+    with op.batch_alter_table('enterprise', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enterprise_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enterprise_region_code'), ['region_code'], unique=False)
+
+    op.create_table('ab_permission_view_role',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('permission_view_id', sa.Integer(), nullable=True),
+    sa.Column('role_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['permission_view_id'], ['ab_permission_view.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['role_id'], ['ab_role.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('permission_view_id', 'role_id')
+    )
+    with op.batch_alter_table('ab_permission_view_role', schema=None) as batch_op:
+        batch_op.create_index('idx_permission_view_id', ['permission_view_id'], unique=False)
+        batch_op.create_index('idx_role_id', ['role_id'], unique=False)
+
     op.create_table('ab_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('first_name', sa.String(length=64), nullable=False),
@@ -87,80 +196,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ab_user_enterprise_id'), ['enterprise_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ab_user_region_code'), ['region_code'], unique=False)
 
-    op.create_table('ab_view_menu',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=250), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('name')
-    )
-    op.create_table('audit_log',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('username', sa.String(length=128), nullable=True),
-    sa.Column('ip', sa.String(length=45), nullable=True),
-    sa.Column('action', sa.String(length=32), nullable=False),
-    sa.Column('object_type', sa.String(length=64), nullable=True),
-    sa.Column('object_id', sa.String(length=64), nullable=True),
-    sa.Column('object_repr', sa.String(length=255), nullable=True),
-    sa.Column('changes', sa.JSON(), nullable=True),
-    sa.Column('detail', sa.String(length=500), nullable=True),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_log_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_log_object_type'), ['object_type'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_log_user_id'), ['user_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_log_username'), ['username'], unique=False)
-
-    op.create_table('bank',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('is_national', sa.Boolean(), nullable=False),
-    sa.Column('province_code', sa.String(length=6), nullable=True),
-    sa.Column('created_on', sa.DateTime(), nullable=False),
-    sa.Column('changed_on', sa.DateTime(), nullable=False),
-    sa.Column('created_by_fk', sa.Integer(), nullable=True),
-    sa.Column('changed_by_fk', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ),
-    sa.ForeignKeyConstraint(['created_by_fk'], ['ab_user.id'], ),
-    sa.ForeignKeyConstraint(['province_code'], ['region.code'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('name')
-    )
-    op.create_table('enterprise',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('uscc', sa.String(length=18), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('region_code', sa.String(length=6), nullable=False),
-    sa.Column('created_on', sa.DateTime(), nullable=False),
-    sa.Column('changed_on', sa.DateTime(), nullable=False),
-    sa.Column('created_by_fk', sa.Integer(), nullable=True),
-    sa.Column('changed_by_fk', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['changed_by_fk'], ['ab_user.id'], ),
-    sa.ForeignKeyConstraint(['created_by_fk'], ['ab_user.id'], ),
-    sa.ForeignKeyConstraint(['region_code'], ['region.code'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('uscc')
-    )
-    with op.batch_alter_table('enterprise', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_enterprise_name'), ['name'], unique=False)
-        batch_op.create_index(batch_op.f('ix_enterprise_region_code'), ['region_code'], unique=False)
-
-    op.create_table('region',
-    sa.Column('code', sa.String(length=6), nullable=False),
-    sa.Column('name', sa.String(length=64), nullable=False),
-    sa.Column('level', sa.String(length=8), nullable=False),
-    sa.Column('parent_code', sa.String(length=6), nullable=True),
-    sa.Column('full_name', sa.String(length=128), nullable=False),
-    sa.ForeignKeyConstraint(['parent_code'], ['region.code'], ),
-    sa.PrimaryKeyConstraint('code')
-    )
-    with op.batch_alter_table('region', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_region_level'), ['level'], unique=False)
-        batch_op.create_index(batch_op.f('ix_region_parent_code'), ['parent_code'], unique=False)
-
     op.create_table('ab_api_key',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uuid', sa.String(length=36), nullable=False),
@@ -185,32 +220,6 @@ def upgrade():
         batch_op.create_index('idx_api_key_prefix', ['key_prefix'], unique=False)
         batch_op.create_index('idx_api_key_user_id', ['user_id'], unique=False)
 
-    op.create_table('ab_group_role',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('group_id', sa.Integer(), nullable=True),
-    sa.Column('role_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['group_id'], ['ab_group.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['role_id'], ['ab_role.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('group_id', 'role_id')
-    )
-    with op.batch_alter_table('ab_group_role', schema=None) as batch_op:
-        batch_op.create_index('idx_group_id', ['group_id'], unique=False)
-        batch_op.create_index('idx_group_role_id', ['role_id'], unique=False)
-
-    op.create_table('ab_permission_view',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('permission_id', sa.Integer(), nullable=False),
-    sa.Column('view_menu_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['permission_id'], ['ab_permission.id'], ),
-    sa.ForeignKeyConstraint(['view_menu_id'], ['ab_view_menu.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('permission_id', 'view_menu_id')
-    )
-    with op.batch_alter_table('ab_permission_view', schema=None) as batch_op:
-        batch_op.create_index('idx_permission_id', ['permission_id'], unique=False)
-        batch_op.create_index('idx_view_menu_id', ['view_menu_id'], unique=False)
-
     op.create_table('ab_user_group',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
@@ -233,19 +242,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('user_id', 'role_id')
     )
-    op.create_table('ab_permission_view_role',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('permission_view_id', sa.Integer(), nullable=True),
-    sa.Column('role_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['permission_view_id'], ['ab_permission_view.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['role_id'], ['ab_role.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('permission_view_id', 'role_id')
-    )
-    with op.batch_alter_table('ab_permission_view_role', schema=None) as batch_op:
-        batch_op.create_index('idx_permission_view_id', ['permission_view_id'], unique=False)
-        batch_op.create_index('idx_role_id', ['role_id'], unique=False)
-
     # ### end Alembic commands ###
     _protect_audit_log()
 
@@ -280,17 +276,35 @@ def _unprotect_audit_log():
 def downgrade():
     _unprotect_audit_log()
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('ab_permission_view_role', schema=None) as batch_op:
-        batch_op.drop_index('idx_role_id')
-        batch_op.drop_index('idx_permission_view_id')
-
-    op.drop_table('ab_permission_view_role')
     op.drop_table('ab_user_role')
     with op.batch_alter_table('ab_user_group', schema=None) as batch_op:
         batch_op.drop_index('idx_user_id')
         batch_op.drop_index('idx_user_group_id')
 
     op.drop_table('ab_user_group')
+    with op.batch_alter_table('ab_api_key', schema=None) as batch_op:
+        batch_op.drop_index('idx_api_key_user_id')
+        batch_op.drop_index('idx_api_key_prefix')
+        batch_op.drop_index('idx_api_key_lookup_hash')
+
+    op.drop_table('ab_api_key')
+    with op.batch_alter_table('ab_user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ab_user_region_code'))
+        batch_op.drop_index(batch_op.f('ix_ab_user_enterprise_id'))
+        batch_op.drop_index(batch_op.f('ix_ab_user_bank_id'))
+
+    op.drop_table('ab_user')
+    with op.batch_alter_table('ab_permission_view_role', schema=None) as batch_op:
+        batch_op.drop_index('idx_role_id')
+        batch_op.drop_index('idx_permission_view_id')
+
+    op.drop_table('ab_permission_view_role')
+    with op.batch_alter_table('enterprise', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enterprise_region_code'))
+        batch_op.drop_index(batch_op.f('ix_enterprise_name'))
+
+    op.drop_table('enterprise')
+    op.drop_table('bank')
     with op.batch_alter_table('ab_permission_view', schema=None) as batch_op:
         batch_op.drop_index('idx_view_menu_id')
         batch_op.drop_index('idx_permission_id')
@@ -301,23 +315,11 @@ def downgrade():
         batch_op.drop_index('idx_group_id')
 
     op.drop_table('ab_group_role')
-    with op.batch_alter_table('ab_api_key', schema=None) as batch_op:
-        batch_op.drop_index('idx_api_key_user_id')
-        batch_op.drop_index('idx_api_key_prefix')
-        batch_op.drop_index('idx_api_key_lookup_hash')
-
-    op.drop_table('ab_api_key')
     with op.batch_alter_table('region', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_region_parent_code'))
         batch_op.drop_index(batch_op.f('ix_region_level'))
 
     op.drop_table('region')
-    with op.batch_alter_table('enterprise', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_enterprise_region_code'))
-        batch_op.drop_index(batch_op.f('ix_enterprise_name'))
-
-    op.drop_table('enterprise')
-    op.drop_table('bank')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_username'))
         batch_op.drop_index(batch_op.f('ix_audit_log_user_id'))
@@ -327,12 +329,6 @@ def downgrade():
 
     op.drop_table('audit_log')
     op.drop_table('ab_view_menu')
-    with op.batch_alter_table('ab_user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ab_user_region_code'))
-        batch_op.drop_index(batch_op.f('ix_ab_user_enterprise_id'))
-        batch_op.drop_index(batch_op.f('ix_ab_user_bank_id'))
-
-    op.drop_table('ab_user')
     op.drop_table('ab_role')
     op.drop_table('ab_register_user')
     op.drop_table('ab_permission')

@@ -1,0 +1,32 @@
+"""Every state-changing request without a CSRF token is refused."""
+
+import re
+
+from app.extensions import db
+from app.models import Enterprise
+
+
+def _post_urls(app):
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            yield re.sub(r"<[^>]+>", "1", rule.rule)
+
+
+def test_every_post_form_needs_a_csrf_token(app, admin_client):
+    urls = list(_post_urls(app))
+    assert len(urls) > 20
+    for url in urls:
+        response = admin_client.post(url, data={"name": "csrf-probe", "action": "unlock"})
+        assert response.status_code == 400, f"POST {url} without token: {response.status_code}"
+        assert "刷新" in response.get_data(as_text=True)  # says what to do
+
+
+def test_login_needs_a_csrf_token(app):
+    response = app.test_client().post("/login/", data={"username": "admin",
+                                                       "password": "Demo#2026"})
+    assert response.status_code == 400
+
+
+def test_nothing_changed_by_refused_posts(app):
+    with app.app_context():
+        assert db.session.query(Enterprise).filter_by(name="csrf-probe").count() == 0
