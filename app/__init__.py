@@ -22,16 +22,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     INSTANCE_DIR.mkdir(exist_ok=True)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from app import models  # noqa: F401  (every model on the shared metadata)
     from flask_appbuilder import AppBuilder
 
+    from app import models  # noqa: F401  (every model on the shared metadata)
     from app.extensions import csrf, db, migrate
     from app.security import roles
+    from app.security.policy import validate_password
     from app.security.session import HttpsAwareSessionInterface
     from app.services import audit
     from app.views.menu import menu_permissions, register_views
-
-    from app.security.policy import validate_password
 
     app.config["FAB_ROLES"] = roles.builtin_roles(menu_permissions())
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password

@@ -68,9 +68,8 @@ def register_commands(app: Flask) -> None:
     @click.option("--password", required=True)
     def user_set_password(username, password):
         """Set a user's password; the password policy applies."""
-        from flask_appbuilder.exceptions import PasswordComplexityValidationError
-
         from flask import current_app
+        from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
         sm = current_app.appbuilder.sm
         found = sm.find_user(username=username)

@@ -37,7 +37,8 @@ def test_demo_users_carry_their_scope(app):
         assert users["province_admin"].region.full_name == "辽宁省"
         assert users["city_reviewer"].region.full_name == "辽宁省大连市"
         assert users["county_reviewer"].region.full_name.startswith("辽宁省大连市")
-        assert users["enterprise_user"].enterprise.region_code == users["county_reviewer"].region_code
+        county = users["county_reviewer"].region_code
+        assert users["enterprise_user"].enterprise.region_code == county
         assert users["bank_user"].bank.name == "工商银行"
 
 

@@ -7,7 +7,7 @@ WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 def check_character(first17: str) -> str:
     """The 18th character for the first 17; KeyError on a character outside the alphabet."""
-    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS))
+    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 

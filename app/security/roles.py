@@ -12,7 +12,7 @@ need no database query and cannot drift from this file.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 
@@ -35,7 +35,11 @@ ROLE_LABELS = {
 ROLES = tuple(ROLE_LABELS)
 
 # Which region level a regional role's user must carry.
-REGION_LEVEL_OF_ROLE = {PROVINCE_ADMIN: "province", CITY_REVIEWER: "city", COUNTY_REVIEWER: "county"}
+REGION_LEVEL_OF_ROLE = {
+    PROVINCE_ADMIN: "province",
+    CITY_REVIEWER: "city",
+    COUNTY_REVIEWER: "county",
+}
 REGIONAL_ROLES = frozenset(REGION_LEVEL_OF_ROLE)
 
 NOBODY: frozenset[str] = frozenset()

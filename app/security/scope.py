@@ -10,8 +10,9 @@ Rows outside the scope simply do not exist for the user: views answer 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import g
 from sqlalchemy import and_, false, true

@@ -124,7 +124,8 @@ def _changes(obj: Any, action: str) -> dict[str, list]:
 
 def _on_after_flush(session: Session, _flush_context) -> None:
     rows = []
-    for action, objects in ((CREATE, session.new), (UPDATE, session.dirty), (DELETE, session.deleted)):
+    pending = ((CREATE, session.new), (UPDATE, session.dirty), (DELETE, session.deleted))
+    for action, objects in pending:
         for obj in objects:
             if not getattr(type(obj), "__audited__", False):
                 continue

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import tempfile
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote
 
 import xlsxwriter

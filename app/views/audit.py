@@ -25,7 +25,7 @@ def _action_label(action):
 def _changes_text(changes):
     if not changes:
         return ""
-    return "; ".join(f"{field}: {before!s} → {after!s}" for field, (before, after) in changes.items())
+    return "; ".join(f"{field}: {old!s} → {new!s}" for field, (old, new) in changes.items())
 
 
 class AuditLogView(AppModelView):

@@ -10,7 +10,10 @@ class HomeView(IndexView):
 
     @expose("/")
     def index(self):
-        user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
-        role_labels = [str(roles.ROLE_LABELS.get(r.name, r.name)) for r in user.roles] if user else []
+        user = getattr(g, "user", None)
+        if user is None or not user.is_authenticated:
+            user = None
+        role_labels = [str(roles.ROLE_LABELS.get(r.name, r.name))
+                       for r in (user.roles if user else [])]
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
                                     user=user, role_labels=role_labels, scope=current_scope())

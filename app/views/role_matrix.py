@@ -31,7 +31,8 @@ class RoleMatrixView(BaseView):
                 if permission in permissions:
                     rows.append(
                         (entry.label, label,
-                         [roles.grants(role, entry.view.__name__, permission) for role in roles.ROLES])
+                         [roles.grants(role, entry.view.__name__, permission)
+                          for role in roles.ROLES])
                     )
         return self.render_template(
             "role_matrix.html",
