@@ -29,7 +29,7 @@ $(VENV)/.test: requirements.txt requirements-test.txt | $(VENV)/bin/python
 	@touch $@ $(VENV)/.runtime
 
 translations: $(VENV)/.runtime
-	@$(VENV)/bin/pybabel compile -q -d translations
+	@$(VENV)/bin/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true
 
 # After adding or changing strings: extract, merge, then translate translations/zh/.../messages.po.
 i18n-update: $(VENV)/.runtime

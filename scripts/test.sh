@@ -5,6 +5,9 @@
 set -euo pipefail
 PY=.venv/bin/python
 
+echo "== Lint"
+.venv/bin/ruff check .
+
 echo "== Tests on SQLite"
 TEST_DATABASE_URL= "$PY" -m pytest "$@"
 

@@ -22,10 +22,19 @@ def _action_label(action):
     return str(ACTION_LABELS.get(action, action))
 
 
+def _shown(value):
+    return "—" if value is None else str(value)
+
+
 def _changes_text(changes):
     if not changes:
         return ""
-    return "; ".join(f"{field}: {old!s} → {new!s}" for field, (old, new) in changes.items())
+    return "; ".join(f"{field}: {_shown(old)} → {_shown(new)}"
+                     for field, (old, new) in changes.items())
+
+
+def _time(value):
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 class AuditLogView(AppModelView):
@@ -51,6 +60,11 @@ class AuditLogView(AppModelView):
         "changes": _l("Changes (before → after)"),
         "detail": _l("Detail"),
     }
-    formatters_columns = {"action": _action_label, "changes": _changes_text}
+    formatters_columns = {
+        "action": _action_label,
+        "changes": _changes_text,
+        "created_at": _time,
+        "ip": lambda ip: ip or "",
+    }
     base_order = ("id", "desc")
     page_size = 50
