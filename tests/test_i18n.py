@@ -49,3 +49,13 @@ def test_catalogs_hold_every_string_in_the_code(tmp_path):
             in_catalog = {m.id for m in read_po(f) if m.id}
         assert in_code - in_catalog == set(), (
             f"{lang}: run `make i18n-update` and translate the new strings")
+
+
+def test_setup_compiles_missing_catalogs(app):
+    from app.services.setup import compile_translations
+
+    mo = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.mo"
+    mo.unlink()
+    assert compile_translations() >= 1
+    assert mo.exists() and mo.stat().st_size > 1000
+    assert compile_translations() == 0

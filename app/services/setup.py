@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app
 from flask_migrate import upgrade
 
@@ -13,6 +15,7 @@ from app.models import Bank, Region
 from app.security import roles
 
 REGIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "regions"
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
 
 # The 21 national institutions of the 科技创新再贷款 programme, in the PBoC's order.
 NATIONAL_BANKS = [
@@ -23,12 +26,28 @@ NATIONAL_BANKS = [
 
 
 def run_setup() -> dict[str, int]:
+    compile_translations()
     upgrade(directory=str(Path(current_app.root_path).parent / "migrations"))
     counts = {"regions": load_region_tree(), "banks": load_national_banks()}
     db.session.commit()
     counts["roles"] = create_roles()
     current_app.appbuilder.add_permissions(update_perms=True)
     return counts
+
+
+def compile_translations() -> int:
+    """Compile translations/*/LC_MESSAGES/messages.po where the .mo is missing or older."""
+    compiled = 0
+    for po_path in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with open(po_path, "rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parts[-3])
+        with open(mo_path, "wb") as mo_file:
+            write_mo(mo_file, catalog)
+        compiled += 1
+    return compiled
 
 
 def load_region_tree() -> int:
