@@ -14,4 +14,6 @@ def test_domain_modules_import_no_web_framework():
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             for name in names:
-                assert not name.startswith(("flask", "app.")), f"{path.name} imports {name}"
+                outside_domain = name.startswith("app.") and not name.startswith("app.domain")
+                assert not name.startswith(("flask", "sqlalchemy")) and not outside_domain, (
+                    f"{path.name} imports {name}")

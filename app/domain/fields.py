@@ -1,0 +1,120 @@
+"""The enterprise data dictionary (fields.csv) as the one field registry.
+
+Labels, forms, list columns, the Excel template, validation and exports all
+read field definitions from here. Adding a field is a line in
+``app/data/fields.csv`` plus a migration for its column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+TEXT, USCC, DATE, DECIMAL, INT = "text", "uscc", "date", "decimal", "int"
+PERSON_NAME, REGION, ENUM, BOOL, MULTI_ENUM = "person_name", "region", "enum", "bool", "multi_enum"
+MOBILE, EMAIL, BANK_LIST = "mobile", "email", "bank_list"
+NUMERIC_TYPES = frozenset({DECIMAL, INT})
+STRING_TYPES = frozenset({TEXT, USCC, PERSON_NAME, MOBILE, EMAIL, ENUM, REGION})
+DEFAULT_MAX_LENGTH = 200
+
+# (key, Chinese, English) in the order the form shows them.
+DIMENSIONS = (
+    ("basic", "基本信息", "Basic information"),
+    ("product", "产品与技术", "Products and technology"),
+    ("input", "创新投入", "Innovation input"),
+    ("output", "创新产出", "Innovation output"),
+    ("development", "创新发展", "Innovation development"),
+    ("impact", "创新影响", "Innovation impact"),
+    ("finance", "科技金融", "Technology finance"),
+)
+
+_MAX_CHARS = re.compile(r"max (\d+) characters")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    dimension: str
+    label_zh: str
+    label_en: str
+    type: str
+    unit: str
+    required: bool
+    options: tuple[str, ...]
+    notes: str
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def may_be_negative(self) -> bool:
+        return "may be negative" in self.notes
+
+    @property
+    def max_length(self) -> int:
+        match = _MAX_CHARS.search(self.notes)
+        return int(match.group(1)) if match else DEFAULT_MAX_LENGTH
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def header(self, lang: str = "zh", required: bool | None = None) -> str:
+        """Column header of templates and reports: ``*研发费用（数据年度）（万元）``."""
+        text = self.label(lang)
+        if self.unit:
+            text += f"（{self.unit}）" if lang == "zh" else f" ({self.unit})"
+        star = self.required if required is None else required
+        return ("*" if star else "") + text
+
+
+class FieldRegistry:
+    def __init__(self, fields: Iterable[Field]):
+        self.fields: tuple[Field, ...] = tuple(fields)
+        self.by_key: dict[str, Field] = {f.key: f for f in self.fields}
+        if len(self.by_key) != len(self.fields):
+            raise ValueError("duplicate field keys in the data dictionary")
+
+    def __iter__(self):
+        return iter(self.fields)
+
+    def __getitem__(self, key: str) -> Field:
+        return self.by_key[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.by_key
+
+    def keys(self) -> list[str]:
+        return [f.key for f in self.fields]
+
+    def in_dimension(self, dimension: str) -> list[Field]:
+        return [f for f in self.fields if f.dimension == dimension]
+
+    def numeric_keys(self) -> list[str]:
+        return [f.key for f in self.fields if f.is_numeric]
+
+
+def load_registry(path: Path) -> FieldRegistry:
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return FieldRegistry(
+        Field(
+            key=row["key"],
+            dimension=row["dimension"],
+            label_zh=row["label_zh"],
+            label_en=row["label_en"],
+            type=row["type"],
+            unit=row["unit"],
+            required=row["required"] == "yes",
+            options=tuple(o for o in row["options"].split("|") if o),
+            notes=row["notes"],
+        )
+        for row in rows
+    )
+
+
+FIELDS_CSV = Path(__file__).resolve().parents[1] / "data" / "fields.csv"
+REGISTRY = load_registry(FIELDS_CSV)

@@ -1,0 +1,262 @@
+"""Turning what people type (or what a spreadsheet holds) into typed values.
+
+What is unambiguous is normalized and said so (trimmed, full-width to
+half-width, upper-cased codes, 2025/3/1 → 2025-03-01, thousands separators);
+anything else becomes a problem that names the field and says what to type.
+The raw input is never changed here: callers keep it to show it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from app.domain import fields as F
+from app.domain.uscc import is_well_formed
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_LIST_SEPARATORS = re.compile(r"[；;,，、\n]+")
+_TRUE = {"是", "y", "yes", "true", "1", "有"}
+_FALSE = {"否", "n", "no", "false", "0", "无"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message_zh: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class Note:
+    field: str
+    message_zh: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What normalizing needs to know beyond the value: regions and banks."""
+
+    province_code: str = "21"
+    county_names: Mapping[str, str] | None = None  # full name or name → county code
+    county_codes: frozenset[str] = frozenset()
+    bank_names: frozenset[str] = frozenset()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _half_width(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+class Normalizer:
+    """Normalizes values field by field; one instance serves a whole batch."""
+
+    def __init__(self, lookups: Lookups):
+        self.lookups = lookups
+        self._parsers: dict[str, Callable] = {
+            F.TEXT: self._text, F.PERSON_NAME: self._text, F.USCC: self._uscc,
+            F.DATE: self._date, F.DECIMAL: self._decimal, F.INT: self._int,
+            F.REGION: self._region, F.ENUM: self._enum, F.BOOL: self._bool,
+            F.MULTI_ENUM: self._multi_enum, F.MOBILE: self._mobile, F.EMAIL: self._email,
+            F.BANK_LIST: self._bank_list,
+        }
+
+    def value(self, field: F.Field, raw: Any) -> tuple[Any, Problem | None, Note | None]:
+        """(typed value or None, problem, note). Blank input gives (None, None, None)."""
+        if is_blank(raw):
+            return None, None, None
+        if isinstance(raw, float) and raw.is_integer() and field.type in F.STRING_TYPES:
+            raw = str(int(raw))  # spreadsheets hand over codes and phone numbers as 2.0
+        return self._parsers[field.type](field, raw)
+
+    # -- text-like ------------------------------------------------------------------------
+    def _text(self, field, raw):
+        text = str(raw).strip()
+        if len(text) > field.max_length:
+            limit = field.max_length
+            return None, Problem(field.key, f"最多 {limit} 个字符，当前 {len(text)} 个。",
+                                 f"At most {limit} characters; this has {len(text)}."), None
+        note = _note(field, "已去除首尾空格。", "Leading and trailing spaces removed.") \
+            if isinstance(raw, str) and text != raw else None
+        return text, None, note
+
+    def _uscc(self, field, raw):
+        code = re.sub(r"\s+", "", _half_width(str(raw))).upper()
+        if not is_well_formed(code):
+            return None, Problem(
+                field.key,
+                "应为 18 位，由数字和大写字母组成（不含 I、O、S、V、Z）。",
+                "Must be 18 characters of digits and capital letters (no I, O, S, V or Z).",
+            ), None
+        note = _note(field, "已统一为半角大写、去除空格。", "Converted to half-width capitals, "
+                     "spaces removed.") if code != raw else None
+        return code, None, note
+
+    def _mobile(self, field, raw):
+        text = re.sub(r"[\s\-]", "", _half_width(str(raw)))
+        if text.startswith("+86"):
+            text = text[3:]
+        note = _note(field, "已去除空格、连字符和 +86。", "Spaces, dashes and +86 removed.") \
+            if text != raw else None
+        return text, None, note
+
+    def _email(self, field, raw):
+        text = _half_width(str(raw)).strip()
+        return text, None, (_note(field, "已统一为半角字符。", "Converted to half-width.")
+                            if text != raw else None)
+
+    # -- numbers --------------------------------------------------------------------------
+    def _decimal(self, field, raw):
+        return self._number(field, raw, integral=False)
+
+    def _int(self, field, raw):
+        return self._number(field, raw, integral=True)
+
+    def _number(self, field, raw, integral):
+        note = None
+        if isinstance(raw, bool):
+            return None, _not_a_number(field, raw), None
+        if isinstance(raw, (int, float, Decimal)):
+            number = Decimal(str(raw))
+        else:
+            text = _half_width(str(raw)).strip().replace(" ", "")
+            if _THOUSANDS.match(text):
+                text = text.replace(",", "")
+                note = _note(field, "已去除千位分隔符。", "Thousands separators removed.")
+            if not _NUMBER.match(text):
+                return None, _not_a_number(field, raw), None
+            if text != str(raw) and note is None:
+                note = _note(field, "已转换为半角数字。", "Converted to half-width digits.")
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                return None, _not_a_number(field, raw), None
+        if not number.is_finite():
+            return None, _not_a_number(field, raw), None
+        if number < 0 and not field.may_be_negative:
+            return None, Problem(field.key, "不能为负数。", "Must not be negative."), None
+        if integral:
+            if number != number.to_integral_value():
+                return None, Problem(field.key, "应为整数。", "Must be a whole number."), None
+            return int(number), None, note
+        return float(number), None, note
+
+    # -- dates ----------------------------------------------------------------------------
+    def _date(self, field, raw):
+        if isinstance(raw, dt.datetime):
+            return raw.date(), None, None
+        if isinstance(raw, dt.date):
+            return raw, None, None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            if 1 <= raw < 2958466:  # Excel serial day numbers up to 9999-12-31
+                return EXCEL_EPOCH + dt.timedelta(days=int(raw)), None, _note(
+                    field, "已将 Excel 日期序号转换为日期。", "Excel date number converted.")
+            return None, _bad_date(field), None
+        text = _half_width(str(raw)).strip()
+        match = _DATE.match(text)
+        if not match:
+            return None, _bad_date(field), None
+        try:
+            value = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None, _bad_date(field), None
+        note = None if text == value.isoformat() else _note(
+            field, f"已按 {value.isoformat()} 理解。", f"Read as {value.isoformat()}.")
+        return value, None, note
+
+    # -- choices --------------------------------------------------------------------------
+    def _enum(self, field, raw):
+        text = _half_width(str(raw)).strip()
+        for option in field.options:
+            if text == option or text == _half_width(option):
+                return option, None, None
+        return None, _not_an_option(field), None
+
+    def _multi_enum(self, field, raw):
+        parts = _split(raw)
+        chosen = []
+        for part in parts:
+            value, problem, _ = self._enum(field, part)
+            if problem:
+                return None, Problem(field.key, f"“{part}”不是可选项。{problem.message_zh}",
+                                     f"“{part}” is not an option. {problem.message_en}"), None
+            if value not in chosen:
+                chosen.append(value)
+        return chosen, None, None
+
+    def _bool(self, field, raw):
+        if isinstance(raw, bool):
+            return raw, None, None
+        text = _half_width(str(raw)).strip().lower()
+        if text in _TRUE:
+            return True, None, None
+        if text in _FALSE:
+            return False, None, None
+        return None, Problem(field.key, "请填写“是”或“否”。", "Enter 是 (yes) or 否 (no)."), None
+
+    def _bank_list(self, field, raw):
+        banks = []
+        for name in _split(raw):
+            if self.lookups.bank_names and name not in self.lookups.bank_names:
+                return None, Problem(field.key, f"“{name}”不在银行名录中。",
+                                     f"“{name}” is not in the bank directory."), None
+            if name not in banks:
+                banks.append(name)
+        if len(banks) > 3:
+            return None, Problem(field.key, "最多填写 3 家意向银行。",
+                                 "Name at most 3 intended banks."), None
+        return banks, None, None
+
+    def _region(self, field, raw):
+        text = _half_width(str(raw)).strip()
+        code = text if text.isdigit() else (self.lookups.county_names or {}).get(text)
+        if code and code in self.lookups.county_codes and \
+                code.startswith(self.lookups.province_code):
+            note = None if code == text else _note(field, f"已识别为地区代码 {code}。",
+                                                   f"Recognised as region code {code}.")
+            return code, None, note
+        return None, Problem(
+            field.key,
+            "应为本省区县的 6 位代码或完整名称（如 210202 或 大连市中山区）。",
+            "Must be the 6-digit code or full name of a county in this province "
+            "(e.g. 210202 or 大连市中山区).",
+        ), None
+
+
+def _split(raw: Any) -> list[str]:
+    if isinstance(raw, (list, tuple)):
+        return [str(p).strip() for p in raw if str(p).strip()]
+    return [p.strip() for p in _LIST_SEPARATORS.split(_half_width(str(raw))) if p.strip()]
+
+
+def _note(field: F.Field, zh: str, en: str) -> Note:
+    return Note(field.key, zh, en)
+
+
+def _not_a_number(field: F.Field, raw: Any) -> Problem:
+    unit = f"，单位为{field.unit}" if field.unit else ""
+    unit_en = f" in {field.unit}" if field.unit else ""
+    return Problem(field.key, f"“{str(raw)[:30]}”不是数字：请只填写数字{unit}（如 1200.5）。",
+                   f"“{str(raw)[:30]}” is not a number: enter digits only{unit_en} (e.g. 1200.5).")
+
+
+def _bad_date(field: F.Field) -> Problem:
+    return Problem(field.key, "不是有效日期：请按 YYYY-MM-DD 填写（如 2021-03-15）。",
+                   "Not a valid date: use YYYY-MM-DD (e.g. 2021-03-15).")
+
+
+def _not_an_option(field: F.Field) -> Problem:
+    return Problem(field.key, "请从下列选项中选择：" + "、".join(field.options) + "。",
+                   "Choose one of: " + ", ".join(field.options) + ".")

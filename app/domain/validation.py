@@ -1,0 +1,165 @@
+"""Checking one record: format rules, then strong and weak rules.
+
+The same ``Validator`` serves the form, batch upload and the API. Build one per
+activity (it compiles the rules with the activity's thresholds once) and call
+``check`` for each record; cross-record values (W19, W20) come in ``derived``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain import sme
+from app.domain.expressions import Expression, compile_expression
+from app.domain.fields import REGISTRY, Field, FieldRegistry
+from app.domain.normalize import Lookups, Normalizer, Note
+from app.domain.rules import DERIVED, FUNCTIONS, RULES, STRONG, Rule
+
+FORMAT = "format"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # "S3", "W1", or "F:revenue" for a format problem
+    severity: str  # format, strong or weak
+    fields: tuple[str, ...]
+    message_zh: str
+    message_en: str
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+@dataclass
+class Result:
+    values: dict[str, Any]
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity != "weak"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "weak"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors
+
+    def codes(self) -> tuple[list[str], list[str]]:
+        return [f.rule for f in self.errors], [f.rule for f in self.warnings]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    expression: Expression
+    inputs: frozenset[str]  # dictionary fields the rule reads, directly or derived
+    thresholds: Mapping[str, Any]
+
+
+def compile_rules(settings: Mapping[str, Mapping[str, Any]] | None = None,
+                  registry: FieldRegistry = REGISTRY) -> list[CompiledRule]:
+    """Rules with an activity's settings: {"W1": {"enabled": False, "thresholds": {...}}}.
+    Strong rules stay on whatever the settings say."""
+    settings = settings or {}
+    variables = frozenset(registry.keys()) | frozenset(DERIVED)
+    compiled = []
+    for rule in RULES:
+        own = settings.get(rule.id, {})
+        if rule.severity != STRONG and own.get("enabled", True) is False:
+            continue
+        thresholds = {**rule.thresholds, **{k: v for k, v in own.get("thresholds", {}).items()
+                                            if k in rule.thresholds}}
+        expression = compile_expression(rule.when, variables, FUNCTIONS, thresholds)
+        inputs = set()
+        for name in expression.names:
+            inputs.update(DERIVED.get(name, (name,)))
+        compiled.append(CompiledRule(rule, expression, frozenset(inputs), thresholds))
+    return compiled
+
+
+class Validator:
+    def __init__(self, data_year: int, lookups: Lookups,
+                 rule_settings: Mapping[str, Mapping[str, Any]] | None = None,
+                 shown: Iterable[str] | None = None, required: Iterable[str] = (),
+                 registry: FieldRegistry = REGISTRY):
+        self.registry = registry
+        self.data_year = data_year
+        self.normalizer = Normalizer(lookups)
+        self.rules = compile_rules(rule_settings, registry)
+        shown_keys = set(shown) if shown is not None else set(registry.keys())
+        self.fields: list[Field] = [f for f in registry if f.key in shown_keys]
+        self.required = {f.key for f in self.fields if f.required} | set(required)
+        self.numeric = [f.key for f in self.fields if f.is_numeric]
+        self.data_year_start = dt.date(data_year, 1, 1)
+
+    def normalize(self, raw: Mapping[str, Any]) -> tuple[dict, list[Finding], list[Note], set]:
+        values: dict[str, Any] = {}
+        findings: list[Finding] = []
+        notes: list[Note] = []
+        unusable: set[str] = set()
+        for f in self.fields:
+            value, problem, note = self.normalizer.value(f, raw.get(f.key))
+            if problem is not None:
+                findings.append(Finding(f"F:{f.key}", FORMAT, (f.key,),
+                                        f"{f.label_zh}：{problem.message_zh}",
+                                        f"{f.label_en}: {problem.message_en}"))
+                unusable.add(f.key)
+            elif value is None and f.key in self.required:
+                findings.append(Finding(f"F:{f.key}", FORMAT, (f.key,),
+                                        f"{f.label_zh}：必填，请填写。",
+                                        f"{f.label_en}: required; please fill it in."))
+                unusable.add(f.key)
+            if note is not None:
+                notes.append(note)
+            values[f.key] = value
+        return values, findings, notes, unusable
+
+    def check(self, raw: Mapping[str, Any], derived: Mapping[str, Any] | None = None) -> Result:
+        values, findings, notes, unusable = self.normalize(raw)
+        findings.extend(self.run_rules(values, unusable, derived))
+        return Result(values, findings, notes)
+
+    def run_rules(self, values: Mapping[str, Any], unusable: set[str] = frozenset(),
+                  derived: Mapping[str, Any] | None = None) -> list[Finding]:
+        env = dict(values)
+        for key in self.numeric:  # an empty optional number counts as 0
+            if env.get(key) is None:
+                env[key] = 0
+        for key in self.registry.keys():
+            env.setdefault(key, None)
+        env["data_year_start"] = self.data_year_start
+        env["sme_size"] = sme.classify(env.get("sme_industry"), env.get("employees"),
+                                       env.get("revenue"), env.get("total_assets"))
+        env["last_year_revenue"] = None
+        env["similar_figures"] = 0
+        if derived:
+            env.update(derived)
+        shown = {f.key for f in self.fields}
+        findings = []
+        for compiled in self.rules:
+            if compiled.inputs & unusable or not compiled.inputs <= shown | set(DERIVED):
+                continue  # inputs missing or malformed: the format error already says so
+            try:
+                fired = compiled.expression.evaluate(env)
+            except (ArithmeticError, TypeError, ValueError):
+                continue
+            if fired:
+                findings.append(self._finding(compiled, env))
+        return findings
+
+    @staticmethod
+    def _finding(compiled: CompiledRule, env: Mapping[str, Any]) -> Finding:
+        rule = compiled.rule
+        params = {**compiled.thresholds, "sme_size": env.get("sme_size"),
+                  "similar_figures": env.get("similar_figures"),
+                  "last_year_revenue": env.get("last_year_revenue")}
+        fields = tuple(sorted(k for k in compiled.inputs if k in REGISTRY)) or rule.highlight
+        return Finding(rule.id, rule.severity, fields, rule.message_zh.format(**params),
+                       rule.message_en.format(**params))
