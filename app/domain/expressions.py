@@ -92,6 +92,8 @@ def compile_expression(
                               f"The expression is too long (at most {MAX_LENGTH} characters).")
     try:
         tree = ast.parse(text.strip(), mode="eval")
+    except (RecursionError, MemoryError):
+        raise ExpressionError("表达式嵌套过深。", "The expression is nested too deeply.") from None
     except SyntaxError as error:
         column = (error.offset or 0)
         raise ExpressionError(
@@ -177,10 +179,15 @@ class _Compiler:
         return lambda env: op(left(env), right(env))
 
     def _BoolOp(self, node, depth):
+        # Nested pairs short-circuit like Python and avoid a generator per call.
         parts = [self.compile(v, depth) for v in node.values]
-        if isinstance(node.op, ast.And):
-            return lambda env: all(part(env) for part in parts)
-        return lambda env: any(part(env) for part in parts)
+        combined = parts[-1]
+        for part in reversed(parts[:-1]):
+            if isinstance(node.op, ast.And):
+                combined = (lambda a, b: lambda env: a(env) and b(env))(part, combined)
+            else:
+                combined = (lambda a, b: lambda env: a(env) or b(env))(part, combined)
+        return combined
 
     def _Compare(self, node, depth):
         operands = [self.compile(node.left, depth)] + [self.compile(c, depth)
@@ -217,7 +224,13 @@ class _Compiler:
                                   "Function arguments must be given by position.")
         function = self.functions[node.func.id]
         args = [self.compile(a, depth) for a in node.args]
-        return lambda env: function(*(arg(env) for arg in args))
+        if len(args) == 1:
+            (a,) = args
+            return lambda env: function(a(env))
+        if len(args) == 2:
+            a, b = args
+            return lambda env: function(a(env), b(env))
+        return lambda env: function(*[arg(env) for arg in args])
 
 
 def _describe(node: ast.AST) -> str:

@@ -8,6 +8,7 @@ read field definitions from here. Adding a field is a line in
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,11 +51,11 @@ class Field:
     def is_numeric(self) -> bool:
         return self.type in NUMERIC_TYPES
 
-    @property
+    @functools.cached_property
     def may_be_negative(self) -> bool:
         return "may be negative" in self.notes
 
-    @property
+    @functools.cached_property
     def max_length(self) -> int:
         match = _MAX_CHARS.search(self.notes)
         return int(match.group(1)) if match else DEFAULT_MAX_LENGTH

@@ -9,11 +9,12 @@ The raw input is never changed here: callers keep it to show it again.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from app.domain import fields as F
@@ -75,9 +76,13 @@ class Normalizer:
 
     def value(self, field: F.Field, raw: Any) -> tuple[Any, Problem | None, Note | None]:
         """(typed value or None, problem, note). Blank input gives (None, None, None)."""
-        if is_blank(raw):
+        if raw is None or (raw.__class__ is str and not raw.strip()):
             return None, None, None
-        if isinstance(raw, float) and raw.is_integer() and field.type in F.STRING_TYPES:
+        return self.parse(field, raw)
+
+    def parse(self, field: F.Field, raw: Any) -> tuple[Any, Problem | None, Note | None]:
+        """``value`` for input already known not to be blank."""
+        if raw.__class__ is float and raw.is_integer() and field.type in F.STRING_TYPES:
             raw = str(int(raw))  # spreadsheets hand over codes and phone numbers as 2.0
         return self._parsers[field.type](field, raw)
 
@@ -129,7 +134,7 @@ class Normalizer:
         if isinstance(raw, bool):
             return None, _not_a_number(field, raw), None
         if isinstance(raw, (int, float, Decimal)):
-            number = Decimal(str(raw))
+            number = float(raw)
         else:
             text = _half_width(str(raw)).strip().replace(" ", "")
             if _THOUSANDS.match(text):
@@ -139,19 +144,16 @@ class Normalizer:
                 return None, _not_a_number(field, raw), None
             if text != str(raw) and note is None:
                 note = _note(field, "已转换为半角数字。", "Converted to half-width digits.")
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                return None, _not_a_number(field, raw), None
-        if not number.is_finite():
+            number = float(text)
+        if not math.isfinite(number):
             return None, _not_a_number(field, raw), None
         if number < 0 and not field.may_be_negative:
             return None, Problem(field.key, "不能为负数。", "Must not be negative."), None
         if integral:
-            if number != number.to_integral_value():
+            if not number.is_integer():
                 return None, Problem(field.key, "应为整数。", "Must be a whole number."), None
             return int(number), None, note
-        return float(number), None, note
+        return number, None, note
 
     # -- dates ----------------------------------------------------------------------------
     def _date(self, field, raw):

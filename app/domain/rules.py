@@ -9,6 +9,7 @@ switches weak rules per activity; strong rules cannot be switched off.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,8 +43,16 @@ def is_filled(value: Any) -> bool:
     return value not in (None, "", [], ())
 
 
+@functools.lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 def contains_any(text: Any, words: Iterable[str]) -> bool:
-    return isinstance(text, str) and any(word in text for word in words)
+    return isinstance(text, str) and _any_of(tuple(words)).search(text) is not None
+
+
+_TECH_FIELD_PATTERNS = {f: _any_of(words) for f, words in TECH_FIELD_KEYWORDS.items()}
 
 
 def tech_field_mismatch(name: Any, products: Any, tech_field: Any) -> bool:
@@ -51,8 +60,10 @@ def tech_field_mismatch(name: Any, products: Any, tech_field: Any) -> bool:
     if tech_field == "其他":
         return True
     text = f"{name or ''} {products or ''}"
-    hinted = {f for f, words in TECH_FIELD_KEYWORDS.items() if contains_any(text, words)}
-    return bool(hinted) and tech_field not in hinted
+    own = _TECH_FIELD_PATTERNS.get(tech_field)
+    if own is not None and own.search(text):
+        return False
+    return any(p.search(text) for f, p in _TECH_FIELD_PATTERNS.items() if f != tech_field)
 
 
 FUNCTIONS = {

@@ -98,14 +98,25 @@ class Validator:
         self.required = {f.key for f in self.fields if f.required} | set(required)
         self.numeric = [f.key for f in self.fields if f.is_numeric]
         self.data_year_start = dt.date(data_year, 1, 1)
+        shown = {f.key for f in self.fields}
+        # Rules over fields the activity hides cannot run.
+        self.rules = [r for r in self.rules if r.inputs <= shown]
+        self._blank_env = {key: None for key in registry.keys()}
+        self._blank_env.update(data_year_start=self.data_year_start, last_year_revenue=None,
+                               similar_figures=0)
 
     def normalize(self, raw: Mapping[str, Any]) -> tuple[dict, list[Finding], list[Note], set]:
         values: dict[str, Any] = {}
         findings: list[Finding] = []
         notes: list[Note] = []
         unusable: set[str] = set()
+        parse = self.normalizer.parse
         for f in self.fields:
-            value, problem, note = self.normalizer.value(f, raw.get(f.key))
+            value = raw.get(f.key)
+            if value is None or (value.__class__ is str and not value.strip()):
+                value = problem = note = None
+            else:
+                value, problem, note = parse(f, value)
             if problem is not None:
                 findings.append(Finding(f"F:{f.key}", FORMAT, (f.key,),
                                         f"{f.label_zh}：{problem.message_zh}",
@@ -128,23 +139,17 @@ class Validator:
 
     def run_rules(self, values: Mapping[str, Any], unusable: set[str] = frozenset(),
                   derived: Mapping[str, Any] | None = None) -> list[Finding]:
-        env = dict(values)
+        env = {**self._blank_env, **values}
         for key in self.numeric:  # an empty optional number counts as 0
-            if env.get(key) is None:
+            if env[key] is None:
                 env[key] = 0
-        for key in self.registry.keys():
-            env.setdefault(key, None)
-        env["data_year_start"] = self.data_year_start
-        env["sme_size"] = sme.classify(env.get("sme_industry"), env.get("employees"),
-                                       env.get("revenue"), env.get("total_assets"))
-        env["last_year_revenue"] = None
-        env["similar_figures"] = 0
+        env["sme_size"] = sme.classify(env["sme_industry"], env["employees"], env["revenue"],
+                                       env["total_assets"])
         if derived:
             env.update(derived)
-        shown = {f.key for f in self.fields}
         findings = []
         for compiled in self.rules:
-            if compiled.inputs & unusable or not compiled.inputs <= shown | set(DERIVED):
+            if unusable and compiled.inputs & unusable:
                 continue  # inputs missing or malformed: the format error already says so
             try:
                 fired = compiled.expression.evaluate(env)
