@@ -3,6 +3,8 @@
 from app.models.audit import AuditLog
 from app.models.organisation import Bank, Enterprise
 from app.models.region import Region
+from app.models.reporting import ActivityTarget, ReportingActivity, ReviewRecord, Submission
 from app.models.user import AppUser
 
-__all__ = ["AppUser", "AuditLog", "Bank", "Enterprise", "Region"]
+__all__ = ["ActivityTarget", "AppUser", "AuditLog", "Bank", "Enterprise", "Region",
+           "ReportingActivity", "ReviewRecord", "Submission"]

@@ -1,0 +1,71 @@
+"""Submission statuses and the transitions between them (SPEC §8).
+
+Only ``app.services.workflow`` applies these; this module says what is
+allowed. The review issue extends it with the review actions.
+"""
+
+from __future__ import annotations
+
+DRAFT = "draft"
+PENDING_COUNTY = "pending_county"
+PENDING_CITY = "pending_city"
+PENDING_PROVINCE = "pending_province"
+APPROVED = "approved"
+SUBMITTED = "submitted"
+SCORED = "scored"
+CONFIRMED = "confirmed"
+RETURNED = "returned"
+REJECTED = "rejected"
+DUPLICATE = "duplicate_pending"
+MERGED = "merged"
+
+STATUS_LABELS = {
+    DRAFT: ("草稿", "Draft"),
+    PENDING_COUNTY: ("待区县审核", "Awaiting county review"),
+    PENDING_CITY: ("待市级审核", "Awaiting city review"),
+    PENDING_PROVINCE: ("待省级审核", "Awaiting provincial review"),
+    APPROVED: ("已通过待报送", "Approved, awaiting submission"),
+    SUBMITTED: ("已报送", "Submitted"),
+    SCORED: ("已测算", "Scored"),
+    CONFIRMED: ("已确认", "Confirmed"),
+    RETURNED: ("退回修改", "Returned for correction"),
+    REJECTED: ("不予通过", "Rejected"),
+    DUPLICATE: ("重复待定", "Duplicate pending"),
+    MERGED: ("已合并", "Merged"),
+}
+STATUSES = tuple(STATUS_LABELS)
+
+# Review chains: the levels a record passes, first to last.
+CHAIN_COUNTY, CHAIN_CITY, CHAIN_PROVINCE = "county", "city", "province"
+CHAINS = {
+    CHAIN_COUNTY: (PENDING_COUNTY, PENDING_CITY, PENDING_PROVINCE),
+    CHAIN_CITY: (PENDING_CITY, PENDING_PROVINCE),
+    CHAIN_PROVINCE: (PENDING_PROVINCE,),
+}
+CHAIN_LABELS = {
+    CHAIN_COUNTY: ("区县 → 市 → 省", "County → city → province"),
+    CHAIN_CITY: ("市 → 省", "City → province"),
+    CHAIN_PROVINCE: ("仅省级", "Province only"),
+}
+
+# An enterprise may edit its record only in these statuses.
+EDITABLE_BY_ENTERPRISE = frozenset({DRAFT, RETURNED})
+
+
+class TransitionError(ValueError):
+    def __init__(self, message_zh: str, message_en: str):
+        super().__init__(message_en)
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
+def first_level(chain: str) -> str:
+    return CHAINS[chain][0]
+
+
+def status_after_submit(current: str, chain: str) -> str:
+    """An enterprise submits (or resubmits after a return): the chain's first level."""
+    if current not in EDITABLE_BY_ENTERPRISE:
+        raise TransitionError("该记录已提交，不能重复提交。",
+                              "This record has already been submitted.")
+    return first_level(chain)
