@@ -35,6 +35,24 @@ def register_commands(app: Flask) -> None:
         for username, role, password in demo_users():
             click.echo(f"  {username:<16} {password}  {role}")
 
+    activity = AppGroup("activity", help="Reporting activities.")
+    app.cli.add_command(activity)
+
+    @activity.command("create")
+    @click.option("--name", required=True)
+    @click.option("--data-year", type=int, required=True)
+    @click.option("--chain", type=click.Choice(["county", "city", "province"]), default="county")
+    @click.option("--open", "open_now", is_flag=True, help="Open it for reporting now.")
+    def activity_create(name, data_year, chain, open_now):
+        """Create a reporting activity; prints its id."""
+        from app.services.activities import SettingsError, create_activity
+
+        try:
+            created = create_activity(name, data_year, chain, open_now)
+        except SettingsError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(created.id)
+
     user = AppGroup("user", help="Accounts.")
     app.cli.add_command(user)
 

@@ -68,6 +68,20 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "can_delete": PROVINCE,
         "can_export": BUREAUS,
     },
+    # Reporting
+    "ActivityView": {
+        "can_list": BUREAUS,
+        "can_show": BUREAUS,
+        "can_add": PROVINCE,
+        "can_edit": PROVINCE,
+        "can_delete": PROVINCE,
+        "can_export": BUREAUS,
+        "can_settings": PROVINCE,
+        "can_instructions": BUREAUS | {ENTERPRISE},
+    },
+    "SubmissionView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS},
+    "PortalView": {"can_index": {ENTERPRISE}, "can_form": {ENTERPRISE},
+                   "can_check": {ENTERPRISE}},
     # Audit log: read-only by construction (the view has no edit/delete at all)
     "AuditLogView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE},
     # Role overview

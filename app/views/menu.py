@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from app.views.activities import ActivityView
 from app.views.audit import AuditLogView
 from app.views.enterprises import EnterpriseView
+from app.views.portal import PortalView
 from app.views.reference import BankView, RegionView
 from app.views.role_matrix import RoleMatrixView
+from app.views.submissions import SubmissionView
 
 
 @dataclass(frozen=True)
@@ -24,11 +27,17 @@ class MenuEntry:
     opens_with: str = "can_list"  # the permission that makes the entry useful
 
 
+_REPORTING = ("Reporting", _l("Reporting"), "fa-edit")
 _ENTERPRISES = ("Enterprises", _l("Enterprises"), "fa-building")
 _REFERENCE = ("Reference data", _l("Reference data"), "fa-book")
 _SYSTEM = ("System", _l("System"), "fa-cogs")
 
 MENU = [
+    MenuEntry(PortalView, "My reports", _l("My reports"), "fa-pencil-square-o", *_REPORTING,
+              opens_with="can_index"),
+    MenuEntry(ActivityView, "Reporting activities", _l("Reporting activities"), "fa-calendar",
+              *_REPORTING),
+    MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING),
     MenuEntry(EnterpriseView, "Enterprise directory", _l("Enterprise directory"), "fa-building-o",
               *_ENTERPRISES),
     MenuEntry(RegionView, "Regions", _l("Administrative divisions"), "fa-map-marker", *_REFERENCE),

@@ -1,0 +1,58 @@
+"""Submissions as bureaus see them: scoped lists, filters, export, the record's page."""
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.domain import workflow
+from app.domain.fields import DIMENSIONS, REGISTRY
+from app.i18n import Bilingual, current_language, field_header
+from app.models import Submission
+from app.views.base import InDeploymentProvince, ScopedModelView
+
+
+def status_label(status):
+    zh, en = workflow.STATUS_LABELS.get(status, (status, status))
+    return zh if current_language() == "zh" else en
+
+
+def _list_value(value):
+    return "；".join(value) if isinstance(value, list) else value
+
+
+class SubmissionView(ScopedModelView):
+    datamodel = SQLAInterface(Submission)
+    base_permissions = ["can_list", "can_show", "can_export"]
+    list_title = _l("Submissions")
+    show_title = _l("Submission")
+    list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
+                    "error_count", "submitted_at"]
+    search_columns = ["name", "uscc", "region", "activity", "status", "warning_rules",
+                      "error_count", "warning_count", "submitted_at", "tech_field", "scale"]
+    label_columns = {
+        **{f.key: field_header(f) for f in REGISTRY},
+        "region": _l("Region"), "activity": _l("Activity"), "status": _l("Status"),
+        "warning_count": _l("Warnings"), "error_count": _l("Errors"),
+        "submitted_at": _l("Submitted at"), "warning_rules": _l("Warning rules"),
+        "signed_name": _l("Signed by"), "signed_at": _l("Signed at"),
+        "signed_ip": _l("Signed from"), "channel": _l("Channel"),
+        "commitment_text": _l("Commitment agreed to"),
+    }
+    show_fieldsets = [
+        (_l("Record"), {"fields": ["activity", "status", "channel", "submitted_at",
+                                   "error_count", "warning_count", "warning_rules"]}),
+        *[(Bilingual(zh, en), {"fields": [f.key for f in REGISTRY.in_dimension(key)]})
+          for key, zh, en in DIMENSIONS],
+        (_l("Commitment"), {"fields": ["signed_name", "signed_at", "signed_ip",
+                                       "commitment_text"]}),
+    ]
+    formatters_columns = {
+        "status": status_label,
+        "qualifications": _list_value,
+        "financing_need_types": _list_value,
+        "intended_banks": _list_value,
+    }
+    search_form_query_rel_fields = {"region": [["code", InDeploymentProvince, None]]}
+    base_order = ("id", "desc")
+
+    def export_columns(self):
+        return ["activity", "status", "warning_rules", *REGISTRY.keys()]
