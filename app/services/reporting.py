@@ -206,7 +206,8 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
     activity = submission.activity
     today = today or dt.date.today()
     if not activity.collecting(today) and not _reopened_for(submission):
-        raise ReportingError("本活动的填报时间已结束或尚未开始，暂不能提交。如需补报，请联系省级管理员。",
+        raise ReportingError("本活动的填报时间已结束或尚未开始，暂不能提交。"
+                             "如需补报，请联系省级管理员。",
                              "Collection for this activity is closed or has not started; "
                              "ask the province administrator if you need to report late.")
     result = check(submission, raw)

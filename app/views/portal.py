@@ -37,7 +37,7 @@ def _form_fields(activity: ReportingActivity):
 
 def _raw_from_form(activity: ReportingActivity) -> dict:
     raw = {}
-    for key, _label, fields in _form_fields(activity):
+    for _key, _label, fields in _form_fields(activity):
         for field, _required in fields:
             if field.type in ("multi_enum", "bank_list"):
                 raw[field.key] = [v for v in request.form.getlist(field.key) if v.strip()]
@@ -95,7 +95,6 @@ class PortalView(BaseView):
     @has_access
     def form(self, activity_id):
         submission = self._submission(activity_id)
-        activity = submission.activity
         if request.method == "POST":
             raw = _raw_for(submission)
             try:
