@@ -79,7 +79,9 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "can_settings": PROVINCE,
         "can_instructions": BUREAUS | {ENTERPRISE},
     },
-    "SubmissionView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS},
+    # Enterprises see their own records here too (scope), bureaus those of their region.
+    "SubmissionView": {"can_list": BUREAUS | {ENTERPRISE}, "can_show": BUREAUS | {ENTERPRISE},
+                       "can_export": BUREAUS},
     "PortalView": {"can_index": {ENTERPRISE}, "can_form": {ENTERPRISE},
                    "can_check": {ENTERPRISE}},
     # Audit log: read-only by construction (the view has no edit/delete at all)

@@ -158,7 +158,7 @@ def start_submission(activity: ReportingActivity, enterprise: Enterprise) -> Sub
                             status=workflow.DRAFT, uscc=enterprise.uscc, name=enterprise.name,
                             region_code=enterprise.region_code,
                             provenance={"uscc": ENTERPRISE, "name": ENTERPRISE})
-    _carry_forward(submission)
+    _carry_forward(submission, enterprise)
     db.session.add(submission)
     db.session.flush()
     _record(submission, "create", None)
@@ -166,12 +166,12 @@ def start_submission(activity: ReportingActivity, enterprise: Enterprise) -> Sub
     return submission
 
 
-def _carry_forward(submission: Submission) -> None:
+def _carry_forward(submission: Submission, enterprise: Enterprise) -> None:
     """Last year's data as a starting point: its revenue becomes the previous year's."""
     last = db.session.execute(
         select(Submission)
         .join(ReportingActivity, Submission.activity_id == ReportingActivity.id)
-        .where(Submission.enterprise_id == submission.enterprise_id,
+        .where(Submission.enterprise_id == enterprise.id,
                ReportingActivity.data_year == submission.activity.data_year - 1,
                Submission.status.notin_([workflow.DRAFT, workflow.REJECTED, workflow.MERGED]))
         .order_by(Submission.id.desc()).limit(1)
