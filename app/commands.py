@@ -31,6 +31,9 @@ def register_commands(app: Flask) -> None:
 
         counts = load_demo()
         click.echo("Demo data: {enterprises} enterprises and {users} users added.".format(**counts))
+        if counts.get("activities"):
+            click.echo("Demo activity with {submissions} enterprises ({submitted} submitted) "
+                       "added.".format(**counts))
         click.echo("Demo logins:")
         for username, role, password in demo_users():
             click.echo(f"  {username:<16} {password}  {role}")

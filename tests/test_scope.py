@@ -33,7 +33,7 @@ def _id(app, uscc):
 
 
 def _listed(client):
-    html = client.get("/enterpriseview/list/?psize_EnterpriseView=100").get_data(as_text=True)
+    html = client.get("/enterpriseview/list/?psize_EnterpriseView=1000").get_data(as_text=True)
     return {uscc for uscc in (OWN, SAME_CITY, OTHER_CITY, OTHER_PROVINCE) if uscc in html}
 
 

@@ -48,6 +48,60 @@ _USERS = [
 ]
 
 
+DEMO_ACTIVITY = "2026年创新积分制企业信息征集"
+DEMO_ENTERPRISE_COUNT = 300
+
+
+def load_demo_reporting() -> dict[str, int]:
+    """An open 2026 activity (data year 2025) with ~300 enterprises in varied states."""
+    import datetime as dt
+    import random
+
+    from sqlalchemy import select
+
+    from app.domain import synthetic
+    from app.domain.regions import code_range
+    from app.models import Region, ReportingActivity
+    from app.services import activities, reporting
+
+    activity = db.session.query(ReportingActivity).filter_by(name=DEMO_ACTIVITY).first()
+    if activity is not None:
+        return {"activities": 0, "submissions": 0}
+    activity = activities.create_activity(DEMO_ACTIVITY, 2025, "county", open_now=True)
+    activity.collection_start = dt.date.today() - dt.timedelta(days=3)
+    activity.instructions = ("请于征集截止日前完成填报。金额单位均为万元；"
+                             "提交前请阅读并签署信息确认承诺书。")
+    db.session.commit()
+    low, high = code_range("21")
+    counties = [code for (code,) in db.session.execute(
+        select(Region.code).where(Region.level == "county", Region.code >= low,
+                                  Region.code < high).order_by(Region.code))]
+    rng = random.Random(2026)
+    submitted = 0
+    # enterprise_user's own enterprise starts as a draft for the demo user to complete.
+    own = db.session.query(Enterprise).filter_by(uscc=demo_uscc(DEMO_COUNTY, 1)).one()
+    reporting.start_submission(activity, own)
+    for serial in range(1, DEMO_ENTERPRISE_COUNT + 1):
+        county = DEMO_COUNTY if serial % 10 == 0 else rng.choice(counties)
+        flaw = synthetic.FLAWS[serial % 12] if serial % 12 < len(synthetic.FLAWS) else "none"
+        values = synthetic.record(rng, county, 1000 + serial, activity.data_year, flaw)
+        enterprise = db.session.query(Enterprise).filter_by(uscc=values["uscc"]).first()
+        if enterprise is None:
+            enterprise = Enterprise(uscc=values["uscc"], name=values["name"], region_code=county)
+            db.session.add(enterprise)
+            db.session.commit()
+        record = reporting.start_submission(activity, enterprise)
+        if serial % 5 == 0:
+            reporting.save_draft(record, values)
+            continue
+        try:
+            reporting.submit(record, values, values["contact_name"], True)
+            submitted += 1
+        except reporting.ReportingError:
+            pass  # records with strong errors stay drafts, as in real life
+    return {"activities": 1, "submissions": DEMO_ENTERPRISE_COUNT, "submitted": submitted}
+
+
 def load_demo() -> dict[str, int]:
     enterprises = []
     added_enterprises = 0
@@ -73,4 +127,6 @@ def load_demo() -> dict[str, int]:
         create_user(username, DEMO_PASSWORD, role, first_name=first, last_name=last,
                     email=f"{username}@demo.invalid", **kwargs)
         added_users += 1
-    return {"enterprises": added_enterprises, "users": added_users}
+    counts = {"enterprises": added_enterprises, "users": added_users}
+    counts.update(load_demo_reporting())
+    return counts
