@@ -71,10 +71,7 @@ def _power(a, b):
 class Expression:
     text: str
     names: frozenset[str]  # variables the expression reads
-    _root: Node
-
-    def evaluate(self, env: Env) -> Any:
-        return self._root(env)
+    evaluate: Node  # env -> value
 
 
 def compile_expression(
@@ -197,6 +194,9 @@ class _Compiler:
             raise ExpressionError("不支持该比较运算符：可用 < <= > >= == != in。",
                                   "Unsupported comparison: use < <= > >= == != in.")
         if len(ops) == 1:
+            fast = self._fast_compare(node)
+            if fast is not None:
+                return fast
             left, right, op = operands[0], operands[1], ops[0]
             return lambda env: op(left(env), right(env))
 
@@ -205,6 +205,49 @@ class _Compiler:
             return all(op(values[i], values[i + 1]) for i, op in enumerate(ops))
 
         return chained
+
+    def _constant_of(self, node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return True, node.value
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            value = self.constants[node.id]
+            if isinstance(value, (int, float)):
+                return True, value
+        return False, None
+
+    def _is_variable(self, node) -> bool:
+        return (isinstance(node, ast.Name) and node.id in self.variables
+                and node.id not in self.constants)
+
+    def _fast_compare(self, node):
+        """`field <op> number` and `field <op> field` in one closure: most rules are these."""
+        if not self._is_variable(node.left):
+            return None
+        name = node.left.id
+        right = node.comparators[0]
+        if self._is_variable(right):
+            other = right.id
+            pairs = {
+                ast.Lt: lambda: lambda env: env[name] < env[other],
+                ast.LtE: lambda: lambda env: env[name] <= env[other],
+                ast.Gt: lambda: lambda env: env[name] > env[other],
+                ast.GtE: lambda: lambda env: env[name] >= env[other],
+            }
+            factory = pairs.get(type(node.ops[0]))
+            return factory() if factory else None
+        is_constant, value = self._constant_of(right)
+        if not is_constant:
+            return None
+        factories = {
+            ast.Lt: lambda: lambda env: env[name] < value,
+            ast.LtE: lambda: lambda env: env[name] <= value,
+            ast.Gt: lambda: lambda env: env[name] > value,
+            ast.GtE: lambda: lambda env: env[name] >= value,
+            ast.Eq: lambda: lambda env: env[name] == value,
+            ast.NotEq: lambda: lambda env: env[name] != value,
+        }
+        factory = factories.get(type(node.ops[0]))
+        return factory() if factory else None
 
     def _IfExp(self, node, depth):
         test, body, orelse = (self.compile(n, depth) for n in (node.test, node.body, node.orelse))
@@ -224,6 +267,13 @@ class _Compiler:
                                   "Function arguments must be given by position.")
         function = self.functions[node.func.id]
         args = [self.compile(a, depth) for a in node.args]
+        if node.args and all(self._is_variable(a) for a in node.args):
+            names = [a.id for a in node.args]
+            if len(names) == 1:
+                name = names[0]
+                return lambda env: function(env[name])
+            getter = operator.itemgetter(*names)
+            return lambda env: function(*getter(env))
         if len(args) == 1:
             (a,) = args
             return lambda env: function(a(env))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,13 @@ class Field:
     @functools.cached_property
     def may_be_negative(self) -> bool:
         return "may be negative" in self.notes
+
+    @functools.cached_property
+    def option_lookup(self) -> dict[str, str]:
+        """Each option under its own spelling and its half-width (NFKC) spelling."""
+        lookup = {option: option for option in self.options}
+        lookup.update({unicodedata.normalize("NFKC", o): o for o in self.options})
+        return lookup
 
     @functools.cached_property
     def max_length(self) -> int:

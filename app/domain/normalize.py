@@ -80,6 +80,10 @@ class Normalizer:
             return None, None, None
         return self.parse(field, raw)
 
+    def parser_for(self, field: F.Field) -> Callable:
+        """The parser of a field's type; callers handle blanks and spreadsheet floats."""
+        return self._parsers[field.type]
+
     def parse(self, field: F.Field, raw: Any) -> tuple[Any, Problem | None, Note | None]:
         """``value`` for input already known not to be blank."""
         if raw.__class__ is float and raw.is_integer() and field.type in F.STRING_TYPES:
@@ -98,6 +102,8 @@ class Normalizer:
         return text, None, note
 
     def _uscc(self, field, raw):
+        if raw.__class__ is str and is_well_formed(raw):
+            return raw, None, None
         code = re.sub(r"\s+", "", _half_width(str(raw))).upper()
         if not is_well_formed(code):
             return None, Problem(
@@ -110,6 +116,8 @@ class Normalizer:
         return code, None, note
 
     def _mobile(self, field, raw):
+        if raw.__class__ is str and raw.isascii() and raw.isdigit():
+            return raw, None, None
         text = re.sub(r"[\s\-]", "", _half_width(str(raw)))
         if text.startswith("+86"):
             text = text[3:]
@@ -124,9 +132,18 @@ class Normalizer:
 
     # -- numbers --------------------------------------------------------------------------
     def _decimal(self, field, raw):
+        kind = raw.__class__
+        if (kind is float and math.isfinite(raw)) or kind is int:
+            if raw < 0 and not field.may_be_negative:
+                return None, Problem(field.key, "不能为负数。", "Must not be negative."), None
+            return float(raw), None, None
         return self._number(field, raw, integral=False)
 
     def _int(self, field, raw):
+        if raw.__class__ is int:
+            if raw < 0 and not field.may_be_negative:
+                return None, Problem(field.key, "不能为负数。", "Must not be negative."), None
+            return raw, None, None
         return self._number(field, raw, integral=True)
 
     def _number(self, field, raw, integral):
@@ -166,6 +183,11 @@ class Normalizer:
                 return EXCEL_EPOCH + dt.timedelta(days=int(raw)), None, _note(
                     field, "已将 Excel 日期序号转换为日期。", "Excel date number converted.")
             return None, _bad_date(field), None
+        if raw.__class__ is str and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+            try:
+                return dt.date.fromisoformat(raw), None, None
+            except ValueError:
+                pass
         text = _half_width(str(raw)).strip()
         match = _DATE.match(text)
         if not match:
@@ -180,13 +202,18 @@ class Normalizer:
 
     # -- choices --------------------------------------------------------------------------
     def _enum(self, field, raw):
+        options = _options_of(field)
+        if raw in options:
+            return options[raw], None, None
         text = _half_width(str(raw)).strip()
-        for option in field.options:
-            if text == option or text == _half_width(option):
-                return option, None, None
+        if text in options:
+            return options[text], None, None
         return None, _not_an_option(field), None
 
     def _multi_enum(self, field, raw):
+        options = _options_of(field)
+        if raw in options:
+            return [options[raw]], None, None
         parts = _split(raw)
         chosen = []
         for part in parts:
@@ -199,8 +226,10 @@ class Normalizer:
         return chosen, None, None
 
     def _bool(self, field, raw):
-        if isinstance(raw, bool):
-            return raw, None, None
+        if raw == "是" or raw is True:
+            return True, None, None
+        if raw == "否" or raw is False:
+            return False, None, None
         text = _half_width(str(raw)).strip().lower()
         if text in _TRUE:
             return True, None, None
@@ -222,6 +251,8 @@ class Normalizer:
         return banks, None, None
 
     def _region(self, field, raw):
+        if raw in self.lookups.county_codes and raw.startswith(self.lookups.province_code):
+            return raw, None, None
         text = _half_width(str(raw)).strip()
         code = text if text.isdigit() else (self.lookups.county_names or {}).get(text)
         if code and code in self.lookups.county_codes and \
@@ -235,6 +266,10 @@ class Normalizer:
             "Must be the 6-digit code or full name of a county in this province "
             "(e.g. 210202 or 大连市中山区).",
         ), None
+
+
+def _options_of(field: F.Field) -> dict[str, str]:
+    return field.option_lookup
 
 
 def _split(raw: Any) -> list[str]:

@@ -8,13 +8,14 @@ activity (it compiles the rules with the activity's thresholds once) and call
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain import sme
 from app.domain.expressions import Expression, compile_expression
-from app.domain.fields import REGISTRY, Field, FieldRegistry
+from app.domain.fields import REGISTRY, STRING_TYPES, Field, FieldRegistry
 from app.domain.normalize import Lookups, Normalizer, Note
 from app.domain.rules import DERIVED, FUNCTIONS, RULES, STRONG, Rule
 
@@ -84,6 +85,14 @@ def compile_rules(settings: Mapping[str, Mapping[str, Any]] | None = None,
     return compiled
 
 
+_DYNAMIC = frozenset({"sme_size", "similar_figures", "last_year_revenue"})
+
+
+def _placeholders(rule: Rule) -> set[str]:
+    return {name.split(":")[0] for text in (rule.message_zh, rule.message_en)
+            for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 class Validator:
     def __init__(self, data_year: int, lookups: Lookups,
                  rule_settings: Mapping[str, Mapping[str, Any]] | None = None,
@@ -97,39 +106,51 @@ class Validator:
         self.fields: list[Field] = [f for f in registry if f.key in shown_keys]
         self.required = {f.key for f in self.fields if f.required} | set(required)
         self.numeric = [f.key for f in self.fields if f.is_numeric]
+        self._plan = {f.key: (f, self.normalizer.parser_for(f), f.type in STRING_TYPES)
+                      for f in self.fields}
+        self._blank_values = {f.key: None for f in self.fields}
+        # Required fields in dictionary order, so messages come in form order.
+        self.required = [f.key for f in self.fields if f.key in self.required]
         self.data_year_start = dt.date(data_year, 1, 1)
         shown = {f.key for f in self.fields}
         # Rules over fields the activity hides cannot run.
         self.rules = [r for r in self.rules if r.inputs <= shown]
+        self._run_order = [(r, r.expression.evaluate, r.inputs) for r in self.rules]
+        # Messages that name only thresholds are the same every time: format them once.
+        self._fixed = {r.rule.id: self._finding(r, {}) for r in self.rules
+                       if not _DYNAMIC.intersection(_placeholders(r.rule))}
         self._blank_env = {key: None for key in registry.keys()}
         self._blank_env.update(data_year_start=self.data_year_start, last_year_revenue=None,
                                similar_figures=0)
 
     def normalize(self, raw: Mapping[str, Any]) -> tuple[dict, list[Finding], list[Note], set]:
-        values: dict[str, Any] = {}
         findings: list[Finding] = []
         notes: list[Note] = []
         unusable: set[str] = set()
-        parse = self.normalizer.parse
-        for f in self.fields:
-            value = raw.get(f.key)
-            if value is None or (value.__class__ is str and not value.strip()):
-                value = problem = note = None
-            else:
-                value, problem, note = parse(f, value)
+        values = dict(self._blank_values)
+        for key, value in raw.items():
+            plan = self._plan.get(key)
+            if plan is None or value is None or (value.__class__ is str and not value.strip()):
+                continue
+            f, parser, string_type = plan
+            if string_type and value.__class__ is float and value.is_integer():
+                value = str(int(value))  # spreadsheets hand over codes as 2.0
+            value, problem, note = parser(f, value)
             if problem is not None:
                 findings.append(Finding(f"F:{f.key}", FORMAT, (f.key,),
                                         f"{f.label_zh}：{problem.message_zh}",
                                         f"{f.label_en}: {problem.message_en}"))
                 unusable.add(f.key)
-            elif value is None and f.key in self.required:
-                findings.append(Finding(f"F:{f.key}", FORMAT, (f.key,),
-                                        f"{f.label_zh}：必填，请填写。",
-                                        f"{f.label_en}: required; please fill it in."))
-                unusable.add(f.key)
             if note is not None:
                 notes.append(note)
-            values[f.key] = value
+            values[key] = value
+        for key in self.required:
+            if values.get(key) is None and key not in unusable:
+                f = self.registry[key]
+                findings.append(Finding(f"F:{key}", FORMAT, (key,),
+                                        f"{f.label_zh}：必填，请填写。",
+                                        f"{f.label_en}: required; please fill it in."))
+                unusable.add(key)
         return values, findings, notes, unusable
 
     def check(self, raw: Mapping[str, Any], derived: Mapping[str, Any] | None = None) -> Result:
@@ -143,24 +164,27 @@ class Validator:
         for key in self.numeric:  # an empty optional number counts as 0
             if env[key] is None:
                 env[key] = 0
+        run = self._run_order
         env["sme_size"] = sme.classify(env["sme_industry"], env["employees"], env["revenue"],
                                        env["total_assets"])
         if derived:
             env.update(derived)
         findings = []
-        for compiled in self.rules:
-            if unusable and compiled.inputs & unusable:
+        for compiled, evaluate, inputs in run:
+            if unusable and inputs & unusable:
                 continue  # inputs missing or malformed: the format error already says so
             try:
-                fired = compiled.expression.evaluate(env)
+                fired = evaluate(env)
             except (ArithmeticError, TypeError, ValueError):
                 continue
             if fired:
-                findings.append(self._finding(compiled, env))
+                fixed = self._fixed.get(compiled.rule.id)
+                findings.append(fixed if fixed is not None else self._finding(compiled, env))
         return findings
 
     @staticmethod
     def _finding(compiled: CompiledRule, env: Mapping[str, Any]) -> Finding:
+        """The finding of a fired rule, its message filled in with thresholds and values."""
         rule = compiled.rule
         params = {**compiled.thresholds, "sme_size": env.get("sme_size"),
                   "similar_figures": env.get("similar_figures"),
