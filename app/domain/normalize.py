@@ -203,7 +203,7 @@ class Normalizer:
     # -- choices --------------------------------------------------------------------------
     def _enum(self, field, raw):
         options = _options_of(field)
-        if raw in options:
+        if raw.__class__ is str and raw in options:
             return options[raw], None, None
         text = _half_width(str(raw)).strip()
         if text in options:
@@ -212,7 +212,7 @@ class Normalizer:
 
     def _multi_enum(self, field, raw):
         options = _options_of(field)
-        if raw in options:
+        if raw.__class__ is str and raw in options:
             return [options[raw]], None, None
         parts = _split(raw)
         chosen = []
@@ -251,7 +251,8 @@ class Normalizer:
         return banks, None, None
 
     def _region(self, field, raw):
-        if raw in self.lookups.county_codes and raw.startswith(self.lookups.province_code):
+        if raw.__class__ is str and raw in self.lookups.county_codes \
+                and raw.startswith(self.lookups.province_code):
             return raw, None, None
         text = _half_width(str(raw)).strip()
         code = text if text.isdigit() else (self.lookups.county_names or {}).get(text)

@@ -123,3 +123,9 @@ def test_spreadsheet_floats_for_codes_and_phones():
 
 def test_blank_is_none_without_problem():
     assert norm("revenue", "  ") == (None, None, None)
+
+
+def test_lists_from_forms_are_accepted_for_choice_fields():
+    assert norm("qualifications", ["高新技术企业"])[0] == ["高新技术企业"]
+    assert norm("tech_field", ["电子信息"])[1] is not None  # a list is not one option
+    assert norm("region_code", ["210202"])[1] is not None
