@@ -9,8 +9,10 @@ import pytest
 from app.security import roles
 from tests.conftest import logged_in_client
 
-# Views that carry no permission at all: the login page, the index, language switch.
-OPEN_VIEWS = {"HomeView", "UtilView", "LocaleView", "AppAuthDBView", "NoTokenLoginApi"}
+# Views that carry no permission at all: the login page, the index, the language switch
+# and public self-registration of enterprises.
+OPEN_VIEWS = {"HomeView", "UtilView", "LocaleView", "AppAuthDBView", "NoTokenLoginApi",
+              "RegisterView"}
 
 
 class _RoleUser:

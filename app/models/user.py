@@ -4,11 +4,15 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.security.scope import ScopeSpec
+
 
 class AppUser(User):
     """FAB's user plus what decides its scope: a region, an enterprise or a bank."""
 
     __tablename__ = "ab_user"
+    # Bureaus see the accounts of their region (e.g. registrations awaiting activation).
+    __scope__ = ScopeSpec(region="region_code")
     __table_args__ = {"extend_existing": True}
     __audited__ = True
     # Never copy secrets into the audit log; record only that they changed.

@@ -67,7 +67,11 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "can_edit": BUREAUS,
         "can_delete": PROVINCE,
         "can_export": BUREAUS,
+        "create_account": BUREAUS,
     },
+    "PendingAccountView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                           "activate": BUREAUS},
+    "CredentialsExportView": {"can_xlsx": BUREAUS},
     # Reporting
     "ActivityView": {
         "can_list": BUREAUS,
@@ -78,6 +82,7 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "can_export": BUREAUS,
         "can_settings": PROVINCE,
         "can_instructions": BUREAUS | {ENTERPRISE},
+        "can_accounts": BUREAUS,
     },
     # Enterprises see their own records here too (scope), bureaus those of their region.
     "SubmissionView": {"can_list": BUREAUS | {ENTERPRISE}, "can_show": BUREAUS | {ENTERPRISE},

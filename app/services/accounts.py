@@ -54,3 +54,95 @@ def create_user(username: str, password: str, role_name: str, *, first_name: str
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def initial_password() -> str:
+    """A random password that meets the policy and can be read out over the phone."""
+    import secrets
+
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"{body[:4]}#{secrets.randbelow(90) + 10}{body[4:]}A"
+
+
+def create_enterprise_account(enterprise: Enterprise, commit: bool = True) -> tuple[AppUser, str]:
+    """An account for an enterprise, named by its credit code, with a fresh password."""
+    if db.session.query(AppUser).filter_by(username=enterprise.uscc).first():
+        raise AccountError(_("%(name)s already has an account.", name=enterprise.name))
+    password = initial_password()
+    role = db.session.query(Role).filter_by(name=roles.ENTERPRISE).one()
+    user = AppUser(username=enterprise.uscc, first_name=enterprise.name[:64], last_name="-",
+                   email=f"{enterprise.uscc.lower()}@enterprise.invalid", active=True,
+                   password=generate_password_hash(password), roles=[role],
+                   enterprise_id=enterprise.id, region_code=enterprise.region_code)
+    db.session.add(user)
+    if commit:
+        db.session.commit()
+    return user, password
+
+
+def enterprises_without_account(enterprise_ids) -> list[Enterprise]:
+    having = db.session.query(AppUser.enterprise_id).filter(AppUser.enterprise_id.isnot(None))
+    return (db.session.query(Enterprise)
+            .filter(Enterprise.id.in_(enterprise_ids), Enterprise.id.notin_(having))
+            .order_by(Enterprise.region_code, Enterprise.name).all())
+
+
+def create_accounts(enterprises: list[Enterprise]) -> list[tuple[Enterprise, str, str]]:
+    """Accounts for many enterprises at once, in one transaction: (enterprise, login, password)."""
+    created = []
+    for enterprise in enterprises:
+        user, password = create_enterprise_account(enterprise, commit=False)
+        created.append((enterprise, user.username, password))
+    db.session.commit()
+    return created
+
+
+def register_enterprise(*, uscc: str, name: str, region_code: str, contact_name: str,
+                        email: str, username: str, password: str,
+                        province_code: str) -> AppUser:
+    """Self-registration: an inactive account until the county bureau activates it."""
+    from app.domain.uscc import is_well_formed
+
+    uscc = (uscc or "").strip().upper()
+    problems = username_messages(username) + password_messages(password)
+    if not is_well_formed(uscc):
+        problems.append(_("The credit code must be 18 characters of digits and capital letters."))
+    if not (name or "").strip():
+        problems.append(_("Enter the enterprise name."))
+    region = db.session.get(Region, region_code or "")
+    if region is None or region.level != "county" or not region.code.startswith(province_code):
+        problems.append(_("Choose the county the enterprise is registered in."))
+    if not (contact_name or "").strip() or "@" not in (email or ""):
+        problems.append(_("Enter a contact name and e-mail address."))
+    if db.session.query(AppUser).filter(
+            (AppUser.username == username) | (AppUser.email == email)).first():
+        problems.append(_("A user with this login name or e-mail already exists."))
+    enterprise = db.session.query(Enterprise).filter_by(uscc=uscc).one_or_none()
+    if enterprise is not None and db.session.query(AppUser).filter_by(
+            enterprise_id=enterprise.id, active=True).first():
+        problems.append(_("This enterprise already has an account; ask your county bureau "
+                          "to reset its password."))
+    if problems:
+        raise AccountError(" ".join(problems))
+    if enterprise is None:
+        enterprise = Enterprise(uscc=uscc, name=name.strip()[:100], region_code=region.code)
+        db.session.add(enterprise)
+        db.session.flush()
+    role = db.session.query(Role).filter_by(name=roles.ENTERPRISE).one()
+    user = AppUser(username=username, first_name=contact_name.strip()[:64], last_name="-",
+                   email=email.strip(), active=False, password=generate_password_hash(password),
+                   roles=[role], enterprise_id=enterprise.id, region_code=enterprise.region_code)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def activate(users: list[AppUser]) -> int:
+    count = 0
+    for user in users:
+        if not user.active:
+            user.active = True
+            count += 1
+    db.session.commit()
+    return count

@@ -31,7 +31,8 @@ def _chain_label(chain):
 class ActivityView(AppModelView):
     datamodel = SQLAInterface(ReportingActivity)
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export",
-                        "can_settings", "can_instructions"]
+                        "can_settings", "can_instructions", "can_accounts"]
+    show_template = "activity_show.html"
     list_title = _l("Reporting activities")
     show_title = _l("Reporting activity")
     add_title = _l("Create a reporting activity")
@@ -121,6 +122,20 @@ class ActivityView(AppModelView):
             hidden=activity.hidden_fields(), required=activity.extra_required(),
             rules=RULES, strong=STRONG, rule_settings=activity.rule_settings or {},
             title=_("Settings of %(name)s", name=activity.name))
+
+    @expose("/accounts/<int:pk>", methods=["POST"])
+    @has_access
+    def accounts(self, pk):
+        """Accounts for every enterprise of the activity (in the user's area) that has none."""
+        from app.services import accounts as account_service
+        from app.views.accounts import enterprises_in_activity, render_credentials
+
+        activity = self._activity(pk)
+        missing = account_service.enterprises_without_account(enterprises_in_activity(activity.id))
+        if not missing:
+            flash(_("Every enterprise of this activity in your area has an account."), "info")
+            return redirect(url_for("ActivityView.show", pk=pk))
+        return render_credentials(self, account_service.create_accounts(missing))
 
     @expose("/instructions/<int:pk>")
     @has_access

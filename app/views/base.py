@@ -99,7 +99,10 @@ class ScopedModelView(AppModelView):
         permission = self.get_action_permission_name(name)
         if not self.appbuilder.sm.has_access(permission, self.class_permission_name):
             return self._scope_refused()
-        items = self._items_in_scope(request.form.getlist("rowid"))
+        pks = request.form.getlist("rowid")
+        items = self._items_in_scope(pks)
+        if len(items) != len(pks):  # a row outside the scope does not exist for this user
+            return self._scope_refused()
         return self.actions[name].func(items)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])

@@ -1,8 +1,14 @@
+from flask import flash, redirect
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.models import Enterprise
+from app.services import accounts
+from app.views.accounts import render_credentials
 from app.views.base import InDeploymentProvince, ScopedModelView
+from app.views.submissions import SubmissionView
 
 
 class EnterpriseView(ScopedModelView):
@@ -26,3 +32,15 @@ class EnterpriseView(ScopedModelView):
     _province_regions = {"region": [["code", InDeploymentProvince, None]]}
     add_form_query_rel_fields = edit_form_query_rel_fields = _province_regions
     search_form_query_rel_fields = _province_regions
+    base_permissions = [*ScopedModelView.base_permissions, "create_account"]
+    related_views = [SubmissionView]
+
+    @action("create_account", _l("Create accounts"),
+            _l("Create accounts for the selected enterprises that have none?"), "fa-key")
+    def create_account(self, items):
+        items = items if isinstance(items, list) else [items]
+        missing = accounts.enterprises_without_account([e.id for e in items])
+        if not missing:
+            flash(_("The selected enterprises all have accounts already."), "info")
+            return redirect(self.get_redirect())
+        return render_credentials(self, accounts.create_accounts(missing))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from app.views.accounts import CredentialsExportView, PendingAccountView, RegisterView
 from app.views.activities import ActivityView
 from app.views.audit import AuditLogView
 from app.views.enterprises import EnterpriseView
@@ -40,6 +41,8 @@ MENU = [
     MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING),
     MenuEntry(EnterpriseView, "Enterprise directory", _l("Enterprise directory"), "fa-building-o",
               *_ENTERPRISES),
+    MenuEntry(PendingAccountView, "Registrations", _l("Registrations awaiting activation"),
+              "fa-user-plus", *_ENTERPRISES),
     MenuEntry(RegionView, "Regions", _l("Administrative divisions"), "fa-map-marker", *_REFERENCE),
     MenuEntry(BankView, "Banks", _l("Financial institutions"), "fa-university", *_REFERENCE),
     MenuEntry(AuditLogView, "Audit log", _l("Audit log"), "fa-history", *_SYSTEM),
@@ -62,7 +65,13 @@ def menu_permissions() -> list[tuple[str, str, str, str]]:
     return ours + FAB_MENU
 
 
+# Screens reached from other screens, not from the menu.
+NO_MENU = [CredentialsExportView, RegisterView]
+
+
 def register_views(appbuilder) -> None:
+    for view in NO_MENU:
+        appbuilder.add_view_no_menu(view)
     for entry in MENU:
         appbuilder.add_view(
             entry.view,
