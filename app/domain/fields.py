@@ -105,6 +105,27 @@ class FieldRegistry:
     def numeric_keys(self) -> list[str]:
         return [f.key for f in self.fields if f.is_numeric]
 
+    @functools.cached_property
+    def _headers(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for f in self.fields:
+            for text in (f.key, f.label_zh, f.label_en, f.header("zh", False),
+                         f.header("en", False)):
+                names[_header_key(text)] = f.key
+        return names
+
+    def match_header(self, text) -> str | None:
+        """The field a spreadsheet column header names: its key, Chinese or English label,
+        with or without the unit and the required star; None when it names none."""
+        if text is None:
+            return None
+        return self._headers.get(_header_key(str(text)))
+
+
+def _header_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().lstrip("*").strip().lower()
+    return re.sub(r"\s+", "", text)
+
 
 def load_registry(path: Path) -> FieldRegistry:
     with open(path, encoding="utf-8") as f:

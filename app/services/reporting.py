@@ -145,8 +145,10 @@ def _apply(submission: Submission, raw: dict[str, Any], result: Result, source: 
     submission.warning_rules = " ".join(sorted({f.rule for f in result.warnings})) or None
 
 
-def start_submission(activity: ReportingActivity, enterprise: Enterprise) -> Submission:
-    """The enterprise's own record in the activity, created (with last year's data) at first."""
+def start_submission(activity: ReportingActivity, enterprise: Enterprise,
+                     commit: bool = True) -> Submission:
+    """The enterprise's own record in the activity, created (with last year's data) at first.
+    ``commit=False`` lets a larger operation (a file of many rows) commit once."""
     existing = db.session.execute(
         select(Submission).where(Submission.activity_id == activity.id,
                                  Submission.enterprise_id == enterprise.id,
@@ -162,7 +164,8 @@ def start_submission(activity: ReportingActivity, enterprise: Enterprise) -> Sub
     db.session.add(submission)
     db.session.flush()
     _record(submission, "create", None)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return submission
 
 

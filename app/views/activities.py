@@ -16,7 +16,7 @@ from app.i18n import current_language
 from app.models import ReportingActivity
 from app.models.reporting import ACTIVITY_STATUSES
 from app.services import activities as service
-from app.services import audit
+from app.services import audit, third_party
 from app.views.base import AppModelView
 
 STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"),
@@ -105,10 +105,16 @@ class ActivityView(AppModelView):
                     service.set_field_settings(activity, request.form)
                 elif part == "rules":
                     service.set_rule_settings(activity, request.form)
+                elif part == "third_party":
+                    upload = request.files.get("file")
+                    report = third_party.load(activity, upload.read() if upload else b"")
+                    return self.render_template("third_party_report.html", report=report,
+                                                activity=activity,
+                                                title=_("Third-party data loaded"))
                 else:
                     abort(400)
                 flash(_("Saved."), "success")
-            except service.SettingsError as error:
+            except (service.SettingsError, third_party.ThirdPartyError) as error:
                 flash(error.message_zh if current_language() == "zh" else error.message_en,
                       "danger")
             return redirect(url_for("ActivityView.settings", pk=pk) + f"#{part}")
