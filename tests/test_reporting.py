@@ -222,3 +222,34 @@ def test_w20_compares_with_last_years_report(app):
 def test_users_of_the_platform_exist(app):
     with app.app_context():
         assert db.session.query(AppUser).filter_by(username="enterprise_user").one().enterprise
+
+
+def test_script_in_text_fields_is_shown_escaped(app, province_client):
+    script = "<script>alert('x')</script>"
+    with app.app_context():
+        act = activities.create_activity("转义测试活动", 2025, "county", open_now=True)
+        enterprise = db.session.query(Enterprise).filter_by(uscc=demo_uscc("210211", 77)).first()
+        if enterprise is None:
+            enterprise = Enterprise(uscc=demo_uscc("210211", 77), name="转义企业",
+                                    region_code="210211")
+            db.session.add(enterprise)
+            db.session.commit()
+        record = reporting.start_submission(act, enterprise)
+        reporting.save_draft(record, {**GOOD, "uscc": enterprise.uscc, "main_products": script,
+                                      "core_technology": "<b>bold</b>"})
+        record_id = record.id
+    html = province_client.get(f"/submissionview/show/{record_id}").get_data(as_text=True)
+    assert script not in html and "&lt;script&gt;" in html
+    assert "<b>bold</b>" not in html
+
+
+def test_province_adds_a_local_bank_others_cannot(app, province_client, county_client):
+    response = post_form(province_client, "/bankview/add", data={"name": "大连农商银行"})
+    assert response.status_code == 302
+    from app.models import Bank
+
+    with app.app_context():
+        bank = db.session.query(Bank).filter_by(name="大连农商银行").one()
+        assert bank.is_national is False and bank.province_code == "21"
+        assert db.session.query(Bank).filter_by(is_national=True).count() == 21
+    assert county_client.get("/bankview/add").status_code == 403
