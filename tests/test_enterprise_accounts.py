@@ -125,3 +125,12 @@ def test_registration_with_bad_input_says_why_and_keeps_what_was_typed(app):
     assert "坏输入企业" in html and "18" in html and "下划线" in html
     with app.app_context():
         assert db.session.query(Enterprise).filter_by(name="坏输入企业").count() == 0
+
+
+def test_enterprise_page_lists_its_accounts_and_submissions(app, county_client):
+    with app.app_context():
+        enterprise = db.session.query(Enterprise).filter_by(uscc=demo_uscc("210202", 1)).one()
+        pk = enterprise.id
+    html = county_client.get(f"/enterpriseview/show/{pk}").get_data(as_text=True)
+    assert "星海智能" in html  # the enterprise_user account
+    assert "/submissionview/" in html or "填报记录" in html

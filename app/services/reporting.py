@@ -226,6 +226,12 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
                              "Read and tick the commitment and type the signer's name.")
     previous = submission.status
     submission.status = workflow.status_after_submit(previous, activity.review_chain)
+    # The enterprise keeps the latest known master data.
+    enterprise = submission.enterprise
+    if submission.name:
+        enterprise.name = submission.name
+    if submission.region_code:
+        enterprise.region_code = submission.region_code
     submission.signed_name = name[:100]
     submission.signed_at = dt.datetime.now()
     submission.signed_ip = request.remote_addr if has_request_context() else None

@@ -18,13 +18,14 @@ class EnterpriseView(ScopedModelView):
     add_title = _l("Add an enterprise")
     edit_title = _l("Edit enterprise")
     list_columns = ["name", "uscc", "region"]
-    show_columns = ["name", "uscc", "region", "created_on", "changed_on"]
+    show_columns = ["name", "uscc", "region", "users", "created_on", "changed_on"]
     add_columns = edit_columns = ["name", "uscc", "region"]
     search_columns = ["name", "uscc", "region"]
     label_columns = {
         "name": _l("Enterprise name"),
         "uscc": _l("Unified social credit code"),
         "region": _l("Region"),
+        "users": _l("Accounts"),
         "created_on": _l("Created on"),
         "changed_on": _l("Changed on"),
     }
