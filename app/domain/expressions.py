@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.errors import BilingualError
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 40
 MAX_EXPONENT = 100
@@ -24,13 +26,8 @@ Env = Mapping[str, Any]
 Node = Callable[[Env], Any]
 
 
-class ExpressionError(ValueError):
+class ExpressionError(BilingualError):
     """The text is not an acceptable expression; ``message_zh``/``message_en`` say why."""
-
-    def __init__(self, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
 
 
 class NoValue(ArithmeticError):

@@ -6,6 +6,8 @@ allowed. The review issue extends it with the review actions.
 
 from __future__ import annotations
 
+from app.domain.errors import BilingualError
+
 DRAFT = "draft"
 PENDING_COUNTY = "pending_county"
 PENDING_CITY = "pending_city"
@@ -52,11 +54,8 @@ CHAIN_LABELS = {
 EDITABLE_BY_ENTERPRISE = frozenset({DRAFT, RETURNED})
 
 
-class TransitionError(ValueError):
-    def __init__(self, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
+class TransitionError(BilingualError):
+    """Said in both languages."""
 
 
 def first_level(chain: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import ValidationError
 
 from app.domain import workflow
+from app.domain.errors import BilingualError
 from app.domain.fields import REGISTRY
 from app.domain.regions import code_range
 from app.domain.rules import RULES_BY_ID, STRONG
@@ -25,11 +26,8 @@ DATE_ORDER = ("collection_start", "collection_end", "county_review_end", "city_r
 MAX_INSTRUCTION_MB = 20
 
 
-class SettingsError(ValueError):
-    def __init__(self, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
+class SettingsError(BilingualError):
+    """Said in both languages."""
 
 
 def date_order_validator(name: str):

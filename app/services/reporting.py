@@ -9,6 +9,7 @@ from flask import current_app, g, has_request_context, request
 from sqlalchemy import or_, select
 
 from app.domain import workflow
+from app.domain.errors import BilingualError
 from app.domain.fields import REGISTRY
 from app.domain.normalize import Lookups
 from app.domain.similarity import equal_figures
@@ -40,11 +41,8 @@ COMMITMENT_EN = (
 )
 
 
-class ReportingError(ValueError):
-    def __init__(self, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
+class ReportingError(BilingualError):
+    """Said in both languages."""
 
 
 def lookups_for(province_code: str) -> Lookups:

@@ -14,6 +14,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy import select
 
 from app.domain import workflow
+from app.domain.errors import BilingualError
 from app.domain.fields import REGISTRY
 from app.domain.normalize import Normalizer
 from app.extensions import db
@@ -24,11 +25,8 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 
 
-class ThirdPartyError(ValueError):
-    def __init__(self, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
+class ThirdPartyError(BilingualError):
+    """Said in both languages."""
 
 
 @dataclass

@@ -115,8 +115,7 @@ class ActivityView(AppModelView):
                     abort(400)
                 flash(_("Saved."), "success")
             except (service.SettingsError, third_party.ThirdPartyError) as error:
-                flash(error.message_zh if current_language() == "zh" else error.message_en,
-                      "danger")
+                flash(error.message(current_language()), "danger")
             return redirect(url_for("ActivityView.settings", pk=pk) + f"#{part}")
         lang = current_language()
         return self.render_template(

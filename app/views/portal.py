@@ -109,8 +109,7 @@ class PortalView(BaseView):
                                                        "the messages beside the fields.")
                                                if result.errors else ""), "info")
             except reporting.ReportingError as error:
-                flash(error.message_zh if current_language() == "zh" else error.message_en,
-                      "danger")
+                flash(error.message(current_language()), "danger")
             return redirect(url_for("PortalView.form", activity_id=activity_id))
         return self._render_form(submission)
 
