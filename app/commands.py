@@ -56,6 +56,58 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         click.echo(created.id)
 
+    batch = AppGroup("batch", help="Batch upload.")
+    app.cli.add_command(batch)
+
+    @batch.command("template")
+    @click.option("--activity", "activity_id", type=int, required=True)
+    @click.option("--out", required=True, type=click.Path(dir_okay=False))
+    @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+    def batch_template(activity_id, out, lang):
+        """Write the activity's Excel template."""
+        from app.extensions import db
+        from app.models import ReportingActivity
+        from app.services.workbook import build_template
+
+        activity = db.session.get(ReportingActivity, activity_id)
+        if activity is None:
+            raise click.ClickException(f"No activity {activity_id}.")
+        build_template(activity, out, lang)
+        click.echo(out)
+
+    @batch.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--activity", "activity_id", type=int, required=True)
+    @click.option("--user", "username", required=True)
+    @click.option("--json", "as_json", is_flag=True, help="Print per-row verdicts as JSON.")
+    def batch_import(path, activity_id, username, as_json):
+        """Upload a filled template as USER, as the upload page does."""
+        import json
+        from pathlib import Path
+
+        from flask import current_app, g
+
+        from app.extensions import db
+        from app.models import ReportingActivity
+        from app.services.batch import BatchError, import_workbook
+
+        activity = db.session.get(ReportingActivity, activity_id)
+        found = current_app.appbuilder.sm.find_user(username=username)
+        if activity is None or found is None:
+            raise click.ClickException("Unknown activity or user.")
+        g.user = found  # act as that user: scope, audit and review records follow
+        try:
+            result = import_workbook(activity, found, Path(path).name, Path(path).read_bytes())
+        except BatchError as error:
+            raise click.ClickException(error.message_en) from error
+        if as_json:
+            click.echo(json.dumps({"batch": result.id, "passed": result.passed,
+                                   "failed": result.failed, "warned": result.warned,
+                                   "rows": result.verdicts}, ensure_ascii=False))
+        else:
+            click.echo(f"Batch {result.id}: {result.passed} passed, {result.failed} failed, "
+                       f"{result.warned} with warnings, {result.duplicates} duplicates.")
+
     user = AppGroup("user", help="Accounts.")
     app.cli.add_command(user)
 

@@ -68,3 +68,25 @@ def status_after_submit(current: str, chain: str) -> str:
         raise TransitionError("该记录已提交，不能重复提交。",
                               "This record has already been submitted.")
     return first_level(chain)
+
+
+LEVELS = ("county", "city", "province")
+LEVEL_STATUS = {"county": PENDING_COUNTY, "city": PENDING_CITY, "province": PENDING_PROVINCE}
+
+
+def status_after_upload(chain: str, uploader_level: str,
+                        province_reviews_uploads: bool = False) -> str:
+    """Rows a bureau uploads (or sends through the API) enter the chain at the first
+    level above the uploader; the province's own go straight to approval unless the
+    activity wants them reviewed."""
+    above = LEVELS[LEVELS.index(uploader_level) + 1:]
+    for level in above:
+        if LEVEL_STATUS[level] in CHAINS[chain]:
+            return LEVEL_STATUS[level]
+    if uploader_level == "province" and province_reviews_uploads:
+        return PENDING_PROVINCE
+    return APPROVED
+
+
+# Records another channel's record for the same enterprise does not silently replace.
+IN_REVIEW = frozenset({PENDING_COUNTY, PENDING_CITY, PENDING_PROVINCE, APPROVED})

@@ -1,10 +1,11 @@
 """Every model, imported so that the metadata (and Alembic) sees them all."""
 
 from app.models.audit import AuditLog
+from app.models.batch import BackgroundJob, UploadBatch
 from app.models.organisation import Bank, Enterprise
 from app.models.region import Region
 from app.models.reporting import ActivityTarget, ReportingActivity, ReviewRecord, Submission
 from app.models.user import AppUser
 
-__all__ = ["ActivityTarget", "AppUser", "AuditLog", "Bank", "Enterprise", "Region",
-           "ReportingActivity", "ReviewRecord", "Submission"]
+__all__ = ["ActivityTarget", "AppUser", "AuditLog", "BackgroundJob", "Bank", "Enterprise",
+           "Region", "ReportingActivity", "ReviewRecord", "Submission", "UploadBatch"]

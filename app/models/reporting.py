@@ -61,6 +61,9 @@ class ReportingActivity(TrackedMixin, Model):
     field_settings: Mapped[dict | None] = mapped_column(JSON)
     # {"W1": {"enabled": true, "thresholds": {"high": 3000}}}
     rule_settings: Mapped[dict | None] = mapped_column(JSON)
+    # Province uploads go to provincial review instead of straight to approval.
+    province_uploads_reviewed: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                            default=False)
 
     province = relationship("Region")
     targets = relationship("ActivityTarget", back_populates="activity",
@@ -142,10 +145,13 @@ class Submission(TrackedMixin, Model):
     signed_ip: Mapped[str | None] = mapped_column(String(45))
     commitment_text: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    batch_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("upload_batch.id"),
+                                                 index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     activity = relationship("ReportingActivity")
     enterprise = relationship("Enterprise")
+    batch = relationship("UploadBatch")
     reviews = relationship("ReviewRecord", back_populates="submission",
                            order_by="ReviewRecord.id")
 

@@ -87,6 +87,9 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     # Enterprises see their own records here too (scope), bureaus those of their region.
     "SubmissionView": {"can_list": BUREAUS | {ENTERPRISE}, "can_show": BUREAUS | {ENTERPRISE},
                        "can_export": BUREAUS},
+    "BatchView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                  "can_failures": BUREAUS, "can_upload": BUREAUS, "can_template": BUREAUS},
+    "JobView": {"can_index": BUREAUS, "can_show": BUREAUS, "can_status": BUREAUS},
     "PortalView": {"can_index": {ENTERPRISE}, "can_form": {ENTERPRISE},
                    "can_check": {ENTERPRISE}},
     # Audit log: read-only by construction (the view has no edit/delete at all)

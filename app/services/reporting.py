@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import or_, select
 
 from app.domain import workflow
@@ -20,10 +20,10 @@ from app.models import (
     Enterprise,
     Region,
     ReportingActivity,
-    ReviewRecord,
     Submission,
 )
 from app.models.reporting import ACTIVITY_OPEN
+from app.services import workflow as workflow_service
 
 ENTERPRISE, LAST_YEAR, THIRD_PARTY, UPLOAD, API = (
     "enterprise", "last_year", "third_party", "upload", "api")
@@ -111,15 +111,6 @@ def findings_json(result: Result) -> list[dict]:
              "zh": f.message_zh, "en": f.message_en} for f in result.findings]
 
 
-def _record(submission: Submission, action: str, from_status: str | None,
-            comment: str | None = None) -> None:
-    user = getattr(g, "user", None) if has_request_context() else None
-    db.session.add(ReviewRecord(
-        submission=submission, action=action, from_status=from_status,
-        to_status=submission.status, comment=comment,
-        user_id=getattr(user, "id", None), username=getattr(user, "username", None)))
-
-
 def _apply(submission: Submission, raw: dict[str, Any], result: Result, source: str) -> None:
     """Store what could be read; keep what could not, so nothing typed is lost."""
     provenance = dict(submission.provenance or {})
@@ -161,7 +152,7 @@ def start_submission(activity: ReportingActivity, enterprise: Enterprise,
     _carry_forward(submission, enterprise)
     db.session.add(submission)
     db.session.flush()
-    _record(submission, "create", None)
+    workflow_service.record(submission, "create", None)
     if commit:
         db.session.commit()
     return submission
@@ -222,8 +213,7 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
         db.session.commit()
         raise ReportingError("请阅读并勾选《信息确认承诺书》，并填写签署人姓名。",
                              "Read and tick the commitment and type the signer's name.")
-    previous = submission.status
-    submission.status = workflow.status_after_submit(previous, activity.review_chain)
+    workflow_service.submit(submission, activity.review_chain)
     # The enterprise keeps the latest known master data.
     enterprise = submission.enterprise
     if submission.name:
@@ -235,7 +225,6 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
     submission.signed_ip = request.remote_addr if has_request_context() else None
     submission.commitment_text = COMMITMENT_ZH
     submission.submitted_at = submission.signed_at
-    _record(submission, "submit", previous)
     db.session.commit()
     return result
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.views.accounts import CredentialsExportView, PendingAccountView, RegisterView
 from app.views.activities import ActivityView
 from app.views.audit import AuditLogView
+from app.views.batches import BatchView, JobView
 from app.views.enterprises import EnterpriseView
 from app.views.portal import PortalView
 from app.views.reference import BankView, RegionView
@@ -39,6 +40,8 @@ MENU = [
     MenuEntry(ActivityView, "Reporting activities", _l("Reporting activities"), "fa-calendar",
               *_REPORTING),
     MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING),
+    MenuEntry(BatchView, "Upload batches", _l("Upload batches"), "fa-upload", *_REPORTING),
+    MenuEntry(JobView, "My tasks", _l("My tasks"), "fa-tasks", *_REPORTING, opens_with="can_index"),
     MenuEntry(EnterpriseView, "Enterprise directory", _l("Enterprise directory"), "fa-building-o",
               *_ENTERPRISES),
     MenuEntry(PendingAccountView, "Registrations", _l("Registrations awaiting activation"),

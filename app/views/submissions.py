@@ -26,14 +26,14 @@ class SubmissionView(ScopedModelView):
     show_title = _l("Submission")
     list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
                     "error_count", "submitted_at"]
-    search_columns = ["name", "uscc", "region", "activity", "status", "warning_rules",
+    search_columns = ["name", "uscc", "region", "activity", "batch", "status", "warning_rules",
                       "error_count", "warning_count", "submitted_at", "tech_field", "scale"]
     label_columns = {
         **{f.key: field_header(f) for f in REGISTRY},
         "region": _l("Region"), "activity": _l("Activity"), "status": _l("Status"),
         "warning_count": _l("Warnings"), "error_count": _l("Errors"),
         "submitted_at": _l("Submitted at"), "warning_rules": _l("Warning rules"),
-        "signed_name": _l("Signed by"), "signed_at": _l("Signed at"),
+        "batch": _l("Upload batch"), "signed_name": _l("Signed by"), "signed_at": _l("Signed at"),
         "signed_ip": _l("Signed from"), "channel": _l("Channel"),
         "commitment_text": _l("Commitment agreed to"),
     }

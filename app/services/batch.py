@@ -1,0 +1,397 @@
+"""Batch upload (批量推荐): read a workbook, check every row with the form's rules,
+store what passed in one transaction, and keep what failed for the failure report.
+
+A bad file is refused before anything is written; a failure part-way (a database
+error, a killed worker) rolls the whole batch back: there is never half a batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from python_calamine import CalamineError, CalamineWorkbook
+from sqlalchemy import insert, select
+
+from app.domain import workflow
+from app.domain.errors import BilingualError
+from app.domain.fields import REGISTRY
+from app.domain.regions import contains, level_of
+from app.domain.similarity import NUMERIC_KEYS, SimilarityIndex
+from app.domain.validation import FORMAT, Finding
+from app.extensions import db
+from app.models import (
+    Enterprise,
+    ReportingActivity,
+    ReviewRecord,
+    Submission,
+    UploadBatch,
+)
+from app.services import audit, jobs, reporting
+from app.services import workflow as workflow_service
+
+MAX_UNCOMPRESSED_RATIO = 100  # a zip bomb expands far more than a real workbook
+PASSED, FAILED = "passed", "failed"
+DUP_IN_FILE, DUP_IN_ACTIVITY, OUT_OF_AREA = "DUP:file", "DUP:activity", "SCOPE"
+_CLOSED = (workflow.MERGED, workflow.REJECTED)
+
+Progress = Callable[[int, int], None]
+
+
+class BatchError(BilingualError):
+    """The file as a whole cannot be taken; nothing was written."""
+
+
+def uploader_of(user) -> tuple[str, str]:
+    """(level, region) a user uploads as; the administrator acts as the province."""
+    if getattr(user, "region_code", None):
+        return level_of(user.region_code), user.region_code
+    return "province", current_app.config["PROVINCE_CODE"]
+
+
+def check_file(data: bytes) -> None:
+    """Quick checks of the whole file, before any row is read: size, format, zip sanity."""
+    limit = current_app.config["UPLOAD_MAX_MB"] * 1024 * 1024
+    if not data:
+        raise BatchError("文件是空的。", "The file is empty.")
+    if len(data) > limit:
+        raise BatchError(f"文件超过 {current_app.config['UPLOAD_MAX_MB']} MB，请拆分后分批上传。",
+                         f"The file is larger than {current_app.config['UPLOAD_MAX_MB']} MB: "
+                         "split it and upload the parts.")
+    if not data.startswith(b"PK\x03\x04"):
+        if data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise BatchError("该文件是旧版 Office 文件或设置了密码："
+                             "请另存为 .xlsx 并取消密码后上传。",
+                             "This is an old-format or password-protected Office file: save it "
+                             "as .xlsx without a password and upload it again.")
+        raise BatchError("请上传 Excel 文件（.xlsx）；可先下载本活动的模板。",
+                         "Upload an Excel workbook (.xlsx); download the activity's template "
+                         "to start from.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise BatchError("无法读取该文件：文件已损坏。",
+                         "The file is damaged and cannot be read.") from None
+    if expanded > max(limit * 10, len(data) * MAX_UNCOMPRESSED_RATIO):
+        raise BatchError("文件解压后异常巨大，已拒绝。", "The file expands to an abnormal size and "
+                         "was refused.")
+
+
+def read_rows(data: bytes) -> list[list]:
+    """The first sheet's rows, after checks that keep bad files out."""
+    check_file(data)
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError, IndexError):
+        raise BatchError("无法读取该 Excel 文件：文件可能已损坏或设置了密码。",
+                         "The workbook cannot be read: it may be damaged or password-protected.") \
+            from None
+    most = current_app.config["UPLOAD_MAX_ROWS"]
+    if len(rows) > most + 1:
+        raise BatchError(f"每个文件最多 {most} 行，请拆分后上传。",
+                         f"At most {most} rows per file: split it.")
+    return rows
+
+
+def map_columns(activity: ReportingActivity, header: list) -> dict[int, str]:
+    columns: dict[int, str] = {}
+    for index, text in enumerate(header):
+        key = REGISTRY.match_header(text)
+        if key and key not in columns.values():
+            columns[index] = key
+    if not columns:
+        raise BatchError("表头与模板不符：第一行应为字段名称。请下载本活动的模板填写。",
+                         "The headers match no template: the first row must name the fields. "
+                         "Download the activity's template.")
+    hidden = activity.hidden_fields()
+    required = [f for f in REGISTRY if (f.required or f.key in activity.extra_required())
+                and f.key not in hidden]
+    missing = [f for f in required if f.key not in columns.values()]
+    if missing:
+        raise BatchError("缺少必填列：" + "、".join(f.label_zh for f in missing) + "。",
+                         "Required columns are missing: "
+                         + ", ".join(f.label_en for f in missing) + ".")
+    return columns
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    return value
+
+
+def _finding(code: str, fields: tuple[str, ...], zh: str, en: str) -> Finding:
+    return Finding(code, FORMAT, fields, zh, en)
+
+
+def import_workbook(activity: ReportingActivity, user, filename: str, data: bytes,
+                    progress: Progress | None = None, channel: str = reporting.UPLOAD
+                    ) -> UploadBatch:
+    """What the upload page (and `flask batch import`) does, as ``user``."""
+    digest = hashlib.sha256(data).hexdigest()
+    level, region = uploader_of(user)
+    earlier = db.session.execute(
+        select(UploadBatch).where(UploadBatch.activity_id == activity.id,
+                                  UploadBatch.file_sha256 == digest,
+                                  UploadBatch.uploader_region == region)).scalars().first()
+    if earlier is not None:
+        raise BatchError(
+            f"该文件已于 {earlier.created_at:%Y-%m-%d %H:%M} 上传过（批次 {earlier.id}），"
+            "本次未作任何修改。",
+            f"This file was already uploaded on {earlier.created_at:%Y-%m-%d %H:%M} "
+            f"(batch {earlier.id}); nothing was changed.")
+    rows = read_rows(data)
+    if not rows:
+        raise BatchError("文件是空的。", "The file is empty.")
+    header, body = rows[0], rows[1:]
+    columns = map_columns(activity, header)
+    records = []
+    for number, row in enumerate(body, start=2):
+        if not any(cell not in (None, "") for cell in row):
+            continue
+        raw = {key: (row[i] if i < len(row) else None) for i, key in columns.items()}
+        records.append((number, row, raw))
+    if not records:
+        raise BatchError("文件中没有数据行。", "The file has no data rows.")
+    rows_as_dicts = [(number, raw) for number, _row, raw in records]
+    batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
+                        uploader_name=getattr(user, "username", None), uploader_region=region,
+                        channel=channel, filename=filename[:255], file_sha256=digest,
+                        headers=[_plain(h) for h in header])
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived objects and no cycles: see docs/PERFORMANCE.md
+    try:
+        verdicts, accepted = check_rows(activity, rows_as_dicts, region, progress)
+        failures = []
+        for (number, row, _raw), verdict in zip(records, verdicts, strict=True):
+            if verdict["status"] == FAILED:
+                failures.append({"row": number, "values": [_plain(v) for v in row],
+                                 "errors": verdict.pop("_errors")})
+            verdict.pop("_errors", None)
+        batch.failures = failures
+        batch.total = len(records)
+        batch.failed = len(failures)
+        batch.passed = len(accepted)
+        batch.warned = sum(1 for v in verdicts if v["status"] == PASSED and v["warnings"])
+        db.session.add(batch)
+        db.session.flush()
+        batch.duplicates = store(activity, batch, accepted, level, user)
+        batch.verdicts = verdicts  # after store(), which marks rows that became duplicates
+        batch.stored_file = _keep_file(batch, data)
+        audit.record(audit.CREATE, object_type="UploadBatch", object_id=str(batch.id),
+                     object_repr=batch.filename,
+                     detail=f"{batch.total} rows: {batch.passed} passed, {batch.failed} failed, "
+                            f"{batch.duplicates} duplicates")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return batch
+
+
+def check_rows(activity: ReportingActivity, rows: list[tuple[int, dict]], region: str,
+               progress: Progress | None = None) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """Verdicts for every row (SPEC §11 form) and the accepted (verdict, values) pairs."""
+    validator = reporting.validator_for(activity)
+    normalized = [validator.normalize(raw) for _n, raw in rows]
+    counts: dict[str, int] = {}
+    for values, _f, _n, _u in normalized:
+        if values.get("uscc"):
+            counts[values["uscc"]] = counts.get(values["uscc"], 0) + 1
+    index = SimilarityIndex()
+    existing = db.session.execute(
+        select(Submission.id, *[getattr(Submission, k) for k in NUMERIC_KEYS])
+        .where(Submission.activity_id == activity.id, Submission.status.notin_(_CLOSED)))
+    for row in existing:
+        index.add(("db", row[0]), dict(zip(NUMERIC_KEYS, row[1:], strict=True)))
+    for i, (values, _f, _n, _u) in enumerate(normalized):
+        index.add(i, values)
+    last_year = _last_year_revenue(activity, [v.get("uscc") for v, *_ in normalized])
+    verdicts, accepted = [], []
+    total = len(rows)
+    for i, ((number, _raw), (values, findings, _notes, unusable)) in enumerate(
+            zip(rows, normalized, strict=True)):
+        uscc = values.get("uscc")
+        findings = list(findings)
+        if uscc and counts[uscc] > 1:
+            findings.append(_finding(DUP_IN_FILE, ("uscc",),
+                                     "同一企业在本文件中出现了多次：请只保留一行。",
+                                     "The same enterprise appears more than once in this file: "
+                                     "keep one row."))
+        county = values.get("region_code")
+        if county and not contains(region, county):
+            findings.append(_finding(OUT_OF_AREA, ("region_code",),
+                                     "该企业不在您的管辖地区，不能由您上传。",
+                                     "This enterprise is outside your area; you cannot upload it."))
+            unusable = unusable | {"region_code"}
+        derived = {"similar_figures": index.similar_figures(i),
+                   "last_year_revenue": last_year.get(uscc)}
+        findings += validator.run_rules(values, unusable, derived)
+        errors = [f for f in findings if f.severity != "weak"]
+        warnings = [f for f in findings if f.severity == "weak"]
+        verdict = {"row": number, "uscc": uscc or "", "status": FAILED if errors else PASSED,
+                   "errors": [f.rule for f in errors], "warnings": [f.rule for f in warnings]}
+        if errors:
+            verdict["_errors"] = [{"rule": f.rule, "fields": list(f.fields), "zh": f.message_zh,
+                                   "en": f.message_en} for f in errors]
+        else:
+            accepted.append((verdict, values, findings))
+        verdicts.append(verdict)
+        if progress and (i + 1) % 500 == 0:
+            progress(i + 1, total)
+    if progress:
+        progress(total, total)
+    return verdicts, accepted
+
+
+def _last_year_revenue(activity: ReportingActivity, usccs: list) -> dict[str, float]:
+    from app.models import ReportingActivity as Activity
+
+    wanted = [u for u in usccs if u]
+    found: dict[str, float] = {}
+    for start in range(0, len(wanted), 900):  # stay under SQLite's parameter limit
+        chunk = wanted[start:start + 900]
+        rows = db.session.execute(
+            select(Enterprise.uscc, Submission.revenue)
+            .join(Submission, Submission.enterprise_id == Enterprise.id)
+            .join(Activity, Submission.activity_id == Activity.id)
+            .where(Enterprise.uscc.in_(chunk), Activity.data_year == activity.data_year - 1,
+                   Submission.status.notin_((workflow.DRAFT, *_CLOSED))))
+        found.update({uscc: revenue for uscc, revenue in rows if revenue is not None})
+    return found
+
+
+def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level: str,
+          user) -> int:
+    """Create or update submissions for the accepted rows; returns how many are duplicates."""
+    if not accepted:
+        return 0
+    target = workflow.status_after_upload(activity.review_chain, level,
+                                          activity.province_uploads_reviewed)
+    usccs = [values["uscc"] for _v, values, _f in accepted]
+    enterprises = _enterprises(usccs, accepted)
+    present: dict[int, list[Submission]] = {}
+    ids = [enterprises[u] for u in usccs]
+    for start in range(0, len(ids), 900):
+        for submission in db.session.execute(select(Submission).where(
+                Submission.activity_id == activity.id,
+                Submission.enterprise_id.in_(ids[start:start + 900]),
+                Submission.status.notin_(_CLOSED))).scalars():
+            present.setdefault(submission.enterprise_id, []).append(submission)
+    who = (getattr(user, "id", None), getattr(user, "username", None))
+    now = dt.datetime.now()
+    new_rows, duplicates = [], 0
+    for verdict, values, findings in accepted:
+        enterprise_id = enterprises[values["uscc"]]
+        mine = [s for s in present.get(enterprise_id, ())
+                if s.channel == batch.channel and s.created_by_id == who[0]
+                and s.status in (target, workflow.RETURNED)]
+        fields = _columns(values, findings, batch.channel)
+        if mine:  # the uploader corrects its own earlier row
+            submission = mine[0]
+            for key, value in fields.items():
+                setattr(submission, key, value)
+            submission.batch_id = batch.id
+            if submission.status != target:
+                workflow_service.move(submission, target, "upload", batch.filename, who)
+            continue
+        others = present.get(enterprise_id, [])
+        status = target
+        if others:
+            status = workflow.DUPLICATE
+            duplicates += 1
+            verdict["warnings"].append(DUP_IN_ACTIVITY)
+            for other in others:
+                workflow_service.flag_duplicate(
+                    other, f"批量上传批次 {batch.id} 中有同一企业的记录", who)
+        new_rows.append({**fields, "activity_id": activity.id, "enterprise_id": enterprise_id,
+                         "status": status, "channel": batch.channel, "batch_id": batch.id,
+                         "submitted_at": now, "created_by_id": who[0], "changed_by_id": who[0]})
+    if new_rows:
+        returning = insert(Submission).returning(Submission.id, sort_by_parameter_order=True)
+        created = db.session.scalars(returning, new_rows).all()
+        db.session.execute(insert(ReviewRecord), [
+            {"submission_id": sid, "action": "upload", "from_status": None,
+             "to_status": row["status"], "comment": batch.filename[:200], "user_id": who[0],
+             "username": who[1], "created_at": now}
+            for sid, row in zip(created, new_rows, strict=True)])
+    return duplicates
+
+
+def _enterprises(usccs: list[str], accepted: list) -> dict[str, int]:
+    known: dict[str, int] = {}
+    for start in range(0, len(usccs), 900):
+        chunk = usccs[start:start + 900]
+        known.update(dict(db.session.execute(
+            select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))).all()))
+    new = [{"uscc": values["uscc"], "name": values["name"], "region_code": values["region_code"]}
+           for _v, values, _f in accepted if values["uscc"] not in known]
+    if new:
+        ids = db.session.scalars(insert(Enterprise).returning(Enterprise.id,
+                                                               sort_by_parameter_order=True),
+                                 new).all()
+        known.update({row["uscc"]: i for row, i in zip(new, ids, strict=True)})
+    return known
+
+
+def _columns(values: dict, findings: list, channel: str) -> dict:
+    warnings = [f for f in findings if f.severity == "weak"]
+    return {
+        **values,
+        "provenance": {key: channel for key, value in values.items() if value is not None},
+        "findings": [{"rule": f.rule, "severity": f.severity, "fields": list(f.fields),
+                      "zh": f.message_zh, "en": f.message_en} for f in findings],
+        "error_count": 0,
+        "warning_count": len(warnings),
+        "warning_rules": " ".join(sorted({f.rule for f in warnings})) or None,
+        "draft_inputs": None,
+    }
+
+
+def _keep_file(batch: UploadBatch, data: bytes) -> str:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "batches"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{batch.id}-{batch.file_sha256[:16]}.xlsx"
+    (folder / name).write_bytes(data)
+    return name
+
+
+@jobs.handler("batch_import")
+def run_import_job(payload: dict, progress: Progress) -> dict:
+    """A large upload, run by services.jobs in a worker or thread."""
+    from flask import g
+
+    from app.models import AppUser
+
+    user = db.session.get(AppUser, payload["user_id"])
+    activity = db.session.get(ReportingActivity, payload["activity_id"])
+    path = Path(payload["path"])
+    g.user = user  # scope, audit and review records as the uploader
+    try:
+        batch = import_workbook(activity, user, payload["filename"], path.read_bytes(), progress)
+    finally:
+        path.unlink(missing_ok=True)
+    return {"batch_id": batch.id, "passed": batch.passed, "failed": batch.failed}
+
+
+def start_import_job(activity: ReportingActivity, user, filename: str, data: bytes):
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "incoming"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(data).hexdigest()}-{dt.datetime.now():%H%M%S%f}.xlsx"
+    path.write_bytes(data)
+    return jobs.start("batch_import", f"{activity.name}：{filename}", user.id, {
+        "activity_id": activity.id, "user_id": user.id, "filename": filename, "path": str(path)})
