@@ -76,7 +76,9 @@ class Config:
     FAB_UPDATE_PERMS = False  # `flask setup` writes permissions once, never at start-up
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.AppSecurityManager"
     FAB_ADD_SECURITY_API = False
-    FAB_API_SWAGGER_UI = False
+    FAB_API_SWAGGER_UI = True  # serves the OpenAPI spec at /api/v1/_openapi
+    FAB_API_KEY_ENABLED = True
+    FAB_API_KEY_PREFIXES = ["ipp_"]
     FAB_ADD_SECURITY_PERMISSION_VIEW = False
     FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
     FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False

@@ -42,14 +42,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
+    # Before FAB, so that FAB exempts its token-authenticated API blueprints.
+    csrf.init_app(app)
     audit.install()
     with app.app_context():
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
         appbuilder.post_init()
-    # After FAB: its before_request sets g.user, which the CSRF error page needs.
-    csrf.init_app(app)
 
     _register_error_pages(app)
     _register_security_headers(app)
@@ -63,6 +63,11 @@ def _register_error_pages(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     def page(code: int, title, message):
+        from flask import g
+        from flask_login import current_user
+
+        if not hasattr(g, "user"):  # refused before FAB's before_request ran (CSRF)
+            g.user = current_user
         return render_template("error.html", code=code, title=title, message=message,
                                base_template=app.appbuilder.base_template,
                                appbuilder=app.appbuilder), code

@@ -6,9 +6,10 @@ from app.extensions import db
 from app.models import Enterprise
 
 
-def _post_urls(app):
+def _post_urls(app, api=False):
+    """Form endpoints (api=False) or the token-authenticated API (api=True)."""
     for rule in app.url_map.iter_rules():
-        if "POST" in rule.methods:
+        if "POST" in rule.methods and rule.rule.startswith("/api/") == api:
             yield re.sub(r"<[^>]+>", "1", rule.rule)
 
 
@@ -30,3 +31,13 @@ def test_login_needs_a_csrf_token(app):
 def test_nothing_changed_by_refused_posts(app):
     with app.app_context():
         assert db.session.query(Enterprise).filter_by(name="csrf-probe").count() == 0
+
+
+def test_the_api_takes_no_cookie_only_a_key(app, admin_client):
+    urls = list(_post_urls(app, api=True))
+    assert urls
+    for url in urls:
+        assert admin_client.post(url, json={}).status_code == 401
+        assert app.test_client().post(url, json={},
+                                      headers={"Authorization": "Bearer ipp_wrong"}
+                                      ).status_code == 401

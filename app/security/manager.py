@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import current_app, flash
+from flask import current_app, flash, g
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
@@ -112,6 +112,16 @@ class AppSecurityManager(SecurityManager):
     def on_user_logout(self, user) -> None:
         audit.record(audit.LOGOUT, username=user.username, user_id=user.id,
                      object_type="AppUser", object_id=str(user.id), commit=True)
+
+    def validate_api_key(self, api_key_string):
+        """FAB loads the key's user through its base User class; scope needs our AppUser."""
+        user = super().validate_api_key(api_key_string)
+        if user is not None and not isinstance(user, AppUser):
+            user_id = user.id
+            self.session.expunge(user)
+            user = self.session.get(AppUser, user_id)
+            g.user = user
+        return user
 
     def unlock(self, user) -> None:
         user.locked_until = None

@@ -92,6 +92,11 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "JobView": {"can_index": BUREAUS, "can_show": BUREAUS, "can_status": BUREAUS},
     "PortalView": {"can_index": {ENTERPRISE}, "can_form": {ENTERPRISE},
                    "can_check": {ENTERPRISE}},
+    # Third-party data API and its keys
+    "RecordApi": {"can_post": BUREAUS, "can_get": BUREAUS},
+    "ApiClientView": {"can_index": PROVINCE, "can_revoke": PROVINCE},
+    "OpenApi": {"can_get": BUREAUS},
+    "SwaggerView": {"can_show": NOBODY},  # FAB's Swagger UI loads from a CDN: unusable offline
     # Audit log: read-only by construction (the view has no edit/delete at all)
     "AuditLogView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE},
     # Role overview

@@ -164,15 +164,34 @@ def import_workbook(activity: ReportingActivity, user, filename: str, data: byte
         records.append((number, row, raw))
     if not records:
         raise BatchError("文件中没有数据行。", "The file has no data rows.")
-    rows_as_dicts = [(number, raw) for number, _row, raw in records]
     batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
                         uploader_name=getattr(user, "username", None), uploader_region=region,
                         channel=channel, filename=filename[:255], file_sha256=digest,
                         headers=[_plain(h) for h in header])
+    batch, _ids = _check_and_store(activity, user, batch, records, level, progress, data)
+    return batch
+
+
+def import_records(activity: ReportingActivity, user, source: str, items: list[dict]
+                   ) -> tuple[UploadBatch, dict[int, int]]:
+    """Records sent through the API: the same checks and storage as an uploaded file.
+    Returns the batch and, for each accepted record (1-based position), its submission id."""
+    level, region = uploader_of(user)
+    keys = list(dict.fromkeys(k for item in items for k in item if k in REGISTRY))
+    records = [(number, [item.get(k) for k in keys], {k: item.get(k) for k in keys})
+               for number, item in enumerate(items, start=1)]
+    batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
+                        uploader_name=getattr(user, "username", None), uploader_region=region,
+                        channel=reporting.API, filename=source[:255], headers=keys)
+    return _check_and_store(activity, user, batch, records, level, None, None)
+
+
+def _check_and_store(activity, user, batch, records, level, progress, data):
+    rows_as_dicts = [(number, raw) for number, _row, raw in records]
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of short-lived objects and no cycles: see docs/PERFORMANCE.md
     try:
-        verdicts, accepted = check_rows(activity, rows_as_dicts, region, progress)
+        verdicts, accepted = check_rows(activity, rows_as_dicts, batch.uploader_region, progress)
         failures = []
         for (number, row, _raw), verdict in zip(records, verdicts, strict=True):
             if verdict["status"] == FAILED:
@@ -186,9 +205,10 @@ def import_workbook(activity: ReportingActivity, user, filename: str, data: byte
         batch.warned = sum(1 for v in verdicts if v["status"] == PASSED and v["warnings"])
         db.session.add(batch)
         db.session.flush()
-        batch.duplicates = store(activity, batch, accepted, level, user)
+        batch.duplicates, ids = store(activity, batch, accepted, level, user)
         batch.verdicts = verdicts  # after store(), which marks rows that became duplicates
-        batch.stored_file = _keep_file(batch, data)
+        if data is not None:
+            batch.stored_file = _keep_file(batch, data)
         audit.record(audit.CREATE, object_type="UploadBatch", object_id=str(batch.id),
                      object_repr=batch.filename,
                      detail=f"{batch.total} rows: {batch.passed} passed, {batch.failed} failed, "
@@ -200,7 +220,7 @@ def import_workbook(activity: ReportingActivity, user, filename: str, data: byte
     finally:
         if gc_was_enabled:
             gc.enable()
-    return batch
+    return batch, ids
 
 
 def check_rows(activity: ReportingActivity, rows: list[tuple[int, dict]], region: str,
@@ -277,9 +297,9 @@ def _last_year_revenue(activity: ReportingActivity, usccs: list) -> dict[str, fl
 
 def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level: str,
           user) -> int:
-    """Create or update submissions for the accepted rows; returns how many are duplicates."""
+    """Create or update submissions for the accepted rows: (duplicates, {row: submission id})."""
     if not accepted:
-        return 0
+        return 0, {}
     target = workflow.status_after_upload(activity.review_chain, level,
                                           activity.province_uploads_reviewed)
     usccs = [values["uscc"] for _v, values, _f in accepted]
@@ -294,7 +314,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
             present.setdefault(submission.enterprise_id, []).append(submission)
     who = (getattr(user, "id", None), getattr(user, "username", None))
     now = dt.datetime.now()
-    new_rows, duplicates = [], 0
+    new_rows, new_row_numbers, duplicates, ids = [], [], 0, {}
     for verdict, values, findings in accepted:
         enterprise_id = enterprises[values["uscc"]]
         mine = [s for s in present.get(enterprise_id, ())
@@ -308,6 +328,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
             submission.batch_id = batch.id
             if submission.status != target:
                 workflow_service.move(submission, target, "upload", batch.filename, who)
+            ids[verdict["row"]] = submission.id
             continue
         others = present.get(enterprise_id, [])
         status = target
@@ -318,6 +339,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
             for other in others:
                 workflow_service.flag_duplicate(
                     other, f"批量上传批次 {batch.id} 中有同一企业的记录", who)
+        new_row_numbers.append(verdict["row"])
         new_rows.append({**fields, "activity_id": activity.id, "enterprise_id": enterprise_id,
                          "status": status, "channel": batch.channel, "batch_id": batch.id,
                          "submitted_at": now, "created_by_id": who[0], "changed_by_id": who[0]})
@@ -329,7 +351,8 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
              "to_status": row["status"], "comment": batch.filename[:200], "user_id": who[0],
              "username": who[1], "created_at": now}
             for sid, row in zip(created, new_rows, strict=True)])
-    return duplicates
+        ids.update(zip(new_row_numbers, created, strict=True))
+    return duplicates, ids
 
 
 def _enterprises(usccs: list[str], accepted: list) -> dict[str, int]:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.views.accounts import CredentialsExportView, PendingAccountView, RegisterView
 from app.views.activities import ActivityView
+from app.views.api_clients import ApiClientView
 from app.views.audit import AuditLogView
 from app.views.batches import BatchView, JobView
 from app.views.enterprises import EnterpriseView
@@ -49,6 +50,8 @@ MENU = [
     MenuEntry(RegionView, "Regions", _l("Administrative divisions"), "fa-map-marker", *_REFERENCE),
     MenuEntry(BankView, "Banks", _l("Financial institutions"), "fa-university", *_REFERENCE),
     MenuEntry(AuditLogView, "Audit log", _l("Audit log"), "fa-history", *_SYSTEM),
+    MenuEntry(ApiClientView, "API keys", _l("API keys"), "fa-plug", *_SYSTEM,
+              opens_with="can_index"),
     MenuEntry(RoleMatrixView, "Roles and permissions", _l("Roles and permissions"), "fa-key",
               *_SYSTEM, opens_with="can_show"),
 ]
@@ -73,6 +76,9 @@ NO_MENU = [CredentialsExportView, RegisterView]
 
 
 def register_views(appbuilder) -> None:
+    from app.api.records import RecordApi
+
+    appbuilder.add_api(RecordApi)
     for view in NO_MENU:
         appbuilder.add_view_no_menu(view)
     for entry in MENU:
