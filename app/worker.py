@@ -1,23 +1,12 @@
-"""Celery worker entry: `celery -A app.worker worker --pool solo --loglevel info`.
+"""Celery worker entry point (used when REDIS_URL is set):
 
-Used when REDIS_URL is set; the broker and result backend are that Redis.
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/celery -A app.worker worker --pool solo
+
+Creating the app here is this module's purpose: the worker process imports it once.
 """
 
-from __future__ import annotations
-
-from celery import Celery
-
 from app import create_app
+from app.celery_tasks import make_celery
 
 flask_app = create_app()
-celery = Celery("innovation_points", broker=flask_app.config.get("REDIS_URL") or "memory://")
-celery.conf.update(task_ignore_result=True, worker_prefetch_multiplier=1,
-                   broker_connection_retry_on_startup=True)
-
-
-@celery.task(name="jobs.run")
-def run_job_task(job_id: int) -> None:
-    from app.services import jobs
-
-    with flask_app.app_context():
-        jobs.run(job_id)
+celery = make_celery(flask_app)
