@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 from python_calamine import CalamineError, CalamineWorkbook
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.domain import workflow
 from app.domain.errors import BilingualError
@@ -344,14 +344,19 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
                          "status": status, "channel": batch.channel, "batch_id": batch.id,
                          "submitted_at": now, "created_by_id": who[0], "changed_by_id": who[0]})
     if new_rows:
-        returning = insert(Submission).returning(Submission.id, sort_by_parameter_order=True)
-        created = db.session.scalars(returning, new_rows).all()
-        db.session.execute(insert(ReviewRecord), [
-            {"submission_id": sid, "action": "upload", "from_status": None,
-             "to_status": row["status"], "comment": batch.filename[:200], "user_id": who[0],
-             "username": who[1], "created_at": now}
-            for sid, row in zip(created, new_rows, strict=True)])
-        ids.update(zip(new_row_numbers, created, strict=True))
+        # A plain executemany: RETURNING over many rows costs far more than reading the
+        # ids back (one row per enterprise in a batch: duplicates in a file fail).
+        db.session.execute(Submission.__table__.insert(), new_rows)
+        created = dict(db.session.execute(
+            select(Submission.enterprise_id, Submission.id)
+            .where(Submission.batch_id == batch.id)).all())
+        db.session.execute(ReviewRecord.__table__.insert(), [
+            {"submission_id": created[row["enterprise_id"]], "action": "upload",
+             "from_status": None, "to_status": row["status"], "comment": batch.filename[:200],
+             "user_id": who[0], "username": who[1], "created_at": now}
+            for row in new_rows])
+        ids.update((number, created[row["enterprise_id"]])
+                   for number, row in zip(new_row_numbers, new_rows, strict=True))
     return duplicates, ids
 
 
@@ -364,10 +369,11 @@ def _enterprises(usccs: list[str], accepted: list) -> dict[str, int]:
     new = [{"uscc": values["uscc"], "name": values["name"], "region_code": values["region_code"]}
            for _v, values, _f in accepted if values["uscc"] not in known]
     if new:
-        ids = db.session.scalars(insert(Enterprise).returning(Enterprise.id,
-                                                               sort_by_parameter_order=True),
-                                 new).all()
-        known.update({row["uscc"]: i for row, i in zip(new, ids, strict=True)})
+        db.session.execute(Enterprise.__table__.insert(), new)
+        for start in range(0, len(new), 900):
+            chunk = [row["uscc"] for row in new[start:start + 900]]
+            known.update(dict(db.session.execute(
+                select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))).all()))
     return known
 
 
