@@ -302,3 +302,47 @@ def test_interrupted_jobs_show_as_failed(app, county_client):
     other = app.test_client()
     login(other, "city_reviewer")
     assert other.get(f"/jobs/status/{job_id}").status_code == 404
+
+
+def test_formulas_count_as_their_values_and_merged_cells_are_named(app, activity_id,
+                                                                    county_client):
+    record = _records(1, start=77000, bad_every=0)[0]
+    with app.app_context():
+        activity = db.session.get(activities.ReportingActivity, activity_id)
+        from app.services.workbook import shown_fields
+
+        columns = [f for f, _r in shown_fields(activity)]
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer)
+    sheet = workbook.add_worksheet()
+    for col, field in enumerate(columns):
+        sheet.write_string(0, col, field.header("zh", field.required))
+        value = record.get(field.key)
+        if field.key == "employees":
+            sheet.write_formula(1, col, "=40*2", None, 80)
+            continue
+        if field.key == "rd_staff":
+            value = 10
+        if value not in (None, ""):
+            sheet.write(1, col, "；".join(value) if isinstance(value, list) else value)
+    name_col = [f.key for f in columns].index("name")
+    record2 = _records(1, start=77001, bad_every=0)[0]
+    for col, field in enumerate(columns):
+        value = record2.get(field.key)
+        if col in (name_col, name_col + 1):
+            continue
+        if value not in (None, ""):
+            sheet.write(2, col, "；".join(value) if isinstance(value, list) else value)
+    sheet.merge_range(2, name_col, 2, name_col + 1, record2["name"])  # name spills over the USCC
+    workbook.close()
+    batch_id = _wait_for_batch(county_client, _upload(county_client, activity_id,
+                                                      buffer.getvalue()))
+    with app.app_context():
+        batch = db.session.get(UploadBatch, batch_id)
+        verdicts = {v["row"]: v for v in batch.verdicts}
+        assert verdicts[2]["status"] == "passed"
+        stored = db.session.query(Submission).filter_by(batch_id=batch_id).one()
+        assert stored.employees == 80
+        assert verdicts[3]["status"] == "failed" and "F:uscc" in verdicts[3]["errors"]
+        failure = batch.failures[0]
+        assert any("统一社会信用代码" in e["zh"] for e in failure["errors"])
