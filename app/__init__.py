@@ -51,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_views(appbuilder)
         appbuilder.post_init()
 
+    _register_template_helpers(app)
     _register_error_pages(app)
     _register_security_headers(app)
     from app.commands import register_commands
@@ -105,6 +106,22 @@ def _register_error_pages(app: Flask) -> None:
         return page(500, _l("Something went wrong"),
                     _l("The platform could not finish this request and nothing was changed. "
                        "Try again; if it happens again, tell your administrator the time."))
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def helpers():
+        def unread_notifications() -> int:
+            from flask import g
+
+            from app.services.notifications import unread_count
+
+            user = getattr(g, "user", None)
+            if user is None or not getattr(user, "is_authenticated", False):
+                return 0
+            return unread_count(user.id)
+
+        return {"unread_notifications": unread_notifications}
 
 
 def _register_security_headers(app: Flask) -> None:

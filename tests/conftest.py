@@ -65,6 +65,13 @@ def make_test_app(database_url: str, **overrides):
     return create_app(config)
 
 
+@pytest.fixture(autouse=True)
+def _postgres_only(request, database_url):
+    """Tests marked `postgres` need real concurrent writers: SQLite has one writer at a time."""
+    if request.node.get_closest_marker("postgres") and database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL (runs in the PostgreSQL pass of `make test`)")
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     application = make_test_app(database_url)

@@ -90,3 +90,39 @@ def status_after_upload(chain: str, uploader_level: str,
 
 # Records another channel's record for the same enterprise does not silently replace.
 IN_REVIEW = frozenset({PENDING_COUNTY, PENDING_CITY, PENDING_PROVINCE, APPROVED})
+
+
+# -- review (SPEC §8) -------------------------------------------------------------------------
+APPROVE, RETURN, REJECT, REVOKE = "approve", "return", "reject", "revoke"
+KEEP, MERGE, LETTER = "keep", "merge", "letter"
+STATUS_OF_LEVEL = LEVEL_STATUS
+LEVEL_OF_STATUS = {status: level for level, status in LEVEL_STATUS.items()}
+NEEDS_REASON = frozenset({RETURN, REJECT, REVOKE})
+
+
+def level_of_status(status: str) -> str | None:
+    return LEVEL_OF_STATUS.get(status)
+
+
+def after_review(status: str, chain: str, action: str, reviewer_level: str) -> str:
+    """The status a review action leads to, or TransitionError saying why not."""
+    if action == REVOKE:
+        if reviewer_level != "province" or status != APPROVED:
+            raise TransitionError("只有省级管理员可以撤销已通过的记录。",
+                                  "Only the province can revoke an approved record.")
+        return PENDING_PROVINCE
+    level = LEVEL_OF_STATUS.get(status)
+    if level is None:
+        raise TransitionError("该记录当前不在审核环节。", "This record is not awaiting review.")
+    if level != reviewer_level:
+        raise TransitionError("该记录不在您这一级审核。",
+                              "This record is not at your review level.")
+    if action == APPROVE:
+        levels = CHAINS[chain]
+        position = levels.index(status) if status in levels else len(levels) - 1
+        return levels[position + 1] if position + 1 < len(levels) else APPROVED
+    if action == RETURN:
+        return RETURNED
+    if action == REJECT:
+        return REJECTED
+    raise TransitionError("未知的审核操作。", "Unknown review action.")

@@ -5,7 +5,9 @@ from app.models.batch import BackgroundJob, UploadBatch
 from app.models.organisation import Bank, Enterprise
 from app.models.region import Region
 from app.models.reporting import ActivityTarget, ReportingActivity, ReviewRecord, Submission
+from app.models.review import Notification, Reopening, SubmissionLetter
 from app.models.user import AppUser
 
 __all__ = ["ActivityTarget", "AppUser", "AuditLog", "BackgroundJob", "Bank", "Enterprise",
-           "Region", "ReportingActivity", "ReviewRecord", "Submission", "UploadBatch"]
+           "Notification", "Region", "Reopening", "ReportingActivity", "ReviewRecord",
+           "Submission", "SubmissionLetter", "UploadBatch"]

@@ -184,6 +184,10 @@ class ReviewRecord(Model):
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str] = mapped_column(String(24), nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
+    # Fields a reviewer asks to fix, and the values as they were when returned
+    fields: Mapped[list | None] = mapped_column(JSON)
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    level: Mapped[str | None] = mapped_column(String(16))
     user_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,

@@ -86,7 +86,10 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     },
     # Enterprises see their own records here too (scope), bureaus those of their region.
     "SubmissionView": {"can_list": BUREAUS | {ENTERPRISE}, "can_show": BUREAUS | {ENTERPRISE},
-                       "can_export": BUREAUS},
+                       "can_export": BUREAUS, "revoke": PROVINCE},
+    "ReviewView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                   "can_decide": BUREAUS, "approve": BUREAUS, "send_back": BUREAUS,
+                   "refuse": BUREAUS},
     "BatchView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
                   "can_failures": BUREAUS, "can_upload": BUREAUS, "can_template": BUREAUS},
     "JobView": {"can_index": BUREAUS, "can_show": BUREAUS, "can_status": BUREAUS},
@@ -97,6 +100,7 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "ApiClientView": {"can_index": PROVINCE, "can_revoke": PROVINCE},
     "OpenApi": {"can_get": BUREAUS},
     "SwaggerView": {"can_show": NOBODY},  # FAB's Swagger UI loads from a CDN: unusable offline
+    "NotificationView": {"can_index": SIGNED_IN},
     # Audit log: read-only by construction (the view has no edit/delete at all)
     "AuditLogView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE},
     # Role overview

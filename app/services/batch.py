@@ -34,7 +34,7 @@ from app.models import (
     Submission,
     UploadBatch,
 )
-from app.services import audit, jobs, reporting
+from app.services import audit, jobs, notifications, reporting
 from app.services import workflow as workflow_service
 
 MAX_UNCOMPRESSED_RATIO = 100  # a zip bomb expands far more than a real workbook
@@ -357,6 +357,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
             for row in new_rows])
         ids.update((number, created[row["enterprise_id"]])
                    for number, row in zip(new_row_numbers, new_rows, strict=True))
+        notifications.new_in_queue([(row["status"], row["region_code"]) for row in new_rows])
     return duplicates, ids
 
 

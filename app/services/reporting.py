@@ -23,6 +23,7 @@ from app.models import (
     Submission,
 )
 from app.models.reporting import ACTIVITY_OPEN
+from app.services import notifications
 from app.services import workflow as workflow_service
 
 ENTERPRISE, LAST_YEAR, THIRD_PARTY, UPLOAD, API = (
@@ -197,7 +198,7 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
     _editable(submission)
     activity = submission.activity
     today = today or dt.date.today()
-    if not activity.collecting(today) and not _reopened_for(submission):
+    if not activity.collecting(today) and not _reopened_for(submission, today):
         raise ReportingError("本活动的填报时间已结束或尚未开始，暂不能提交。"
                              "如需补报，请联系省级管理员。",
                              "Collection for this activity is closed or has not started; "
@@ -225,6 +226,7 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
     submission.signed_ip = request.remote_addr if has_request_context() else None
     submission.commitment_text = COMMITMENT_ZH
     submission.submitted_at = submission.signed_at
+    notifications.new_in_queue([submission])
     db.session.commit()
     return result
 
@@ -235,9 +237,15 @@ def _editable(submission: Submission) -> None:
                              "A submitted record cannot be changed until it is returned.")
 
 
-def _reopened_for(submission: Submission) -> bool:
-    # The review issue adds per-enterprise reopening; until then only the window counts.
-    return False
+def _reopened_for(submission: Submission, today: dt.date | None = None) -> bool:
+    """The province reopened collection for this enterprise until a date."""
+    from app.models import Reopening
+
+    today = today or dt.date.today()
+    return db.session.execute(select(Reopening.id).where(
+        Reopening.activity_id == submission.activity_id,
+        Reopening.enterprise_id == submission.enterprise_id,
+        Reopening.until >= today)).first() is not None
 
 
 def open_activities(today: dt.date | None = None) -> list[ReportingActivity]:

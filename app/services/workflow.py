@@ -5,11 +5,19 @@ The review issue adds the reviewers' actions here.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from flask import g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import workflow
+from app.domain.errors import BilingualError
+from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.models import ReviewRecord, Submission
+from app.security.scope import restrict
 
 
 def actor() -> tuple[int | None, str | None]:
@@ -46,3 +54,121 @@ def flag_duplicate(submission: Submission, comment: str,
         return False
     move(submission, workflow.DUPLICATE, "duplicate", comment, user)
     return True
+
+
+# -- review actions ---------------------------------------------------------------------------
+
+LEVEL_DEADLINE = {"county": "county_review_end", "city": "city_review_end",
+                  "province": "province_review_end"}
+
+
+class ReviewError(BilingualError):
+    """The request as a whole is wrong (e.g. no reason given); nothing was changed."""
+
+
+@dataclass
+class Outcome:
+    submission_id: int
+    name: str
+    done: bool
+    message_zh: str
+    message_en: str
+
+    def message(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+def reviewer_level(user) -> str:
+    from app.domain.regions import level_of
+
+    return level_of(user.region_code) if getattr(user, "region_code", None) else "province"
+
+
+def snapshot(submission: Submission) -> dict:
+    values = {}
+    for key in REGISTRY.keys():
+        value = getattr(submission, key)
+        values[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    return values
+
+
+def changes_since_return(submission: Submission) -> list[tuple[str, object, object]]:
+    """(field, value when returned, value now) for every field changed since the last return."""
+    returned = [r for r in submission.reviews if r.action == workflow.RETURN and r.snapshot]
+    if not returned:
+        return []
+    before = returned[-1].snapshot
+    now = snapshot(submission)
+    return [(key, before.get(key), now.get(key)) for key in REGISTRY.keys()
+            if before.get(key) != now.get(key)]
+
+
+def _in_phase(submission: Submission, level: str, today: dt.date) -> bool:
+    deadline = getattr(submission.activity, LEVEL_DEADLINE[level])
+    return deadline is None or today <= deadline
+
+
+def review(ids: list[int], action: str, reason: str = "", fields: list[str] | None = None,
+           today: dt.date | None = None) -> list[Outcome]:
+    """Approve, return, reject or revoke records, each on its own: one record's refusal
+    never stops the others, and no record is left half-changed."""
+    reason = (reason or "").strip()
+    if action in workflow.NEEDS_REASON and not reason:
+        raise ReviewError("请填写原因：企业或下级需要知道要修改什么。",
+                          "Give a reason: the enterprise or bureau needs to know what to fix.")
+    user = g.user
+    level = reviewer_level(user)
+    today = today or dt.date.today()
+    outcomes = []
+    for submission_id in ids:
+        outcomes.append(_review_one(submission_id, action, reason, fields or [], level, today,
+                                    user))
+    db.session.commit()
+    return outcomes
+
+
+def _review_one(submission_id, action, reason, fields, level, today, user) -> Outcome:
+    query = restrict(select(Submission).where(Submission.id == submission_id), Submission)
+    submission = db.session.execute(query.execution_options(populate_existing=True)) \
+        .scalar_one_or_none()
+    if submission is None:
+        return Outcome(submission_id, "", False, "记录不存在或不在您的管辖范围内。",
+                       "The record does not exist or is outside your area.")
+    name = submission.name or ""
+    savepoint = db.session.begin_nested()
+    try:
+        if action != workflow.REVOKE and not _in_phase(submission, level, today):
+            raise workflow.TransitionError("本级审核期已结束；"
+                                           "如需继续审核，请联系省级管理员调整时间。",
+                                           "The review period of your level has ended; ask the "
+                                           "province to extend it.")
+        if action == workflow.APPROVE and submission.error_count:
+            raise workflow.TransitionError("该记录存在必须修改的错误，不能通过；请退回修改。",
+                                           "The record has errors and cannot be approved; "
+                                           "return it for correction.")
+        target = workflow.after_review(submission.status, submission.activity.review_chain,
+                                       action, level)
+        frozen = snapshot(submission) if action == workflow.RETURN else None
+        move(submission, target, action, reason or None)
+        entry = submission.reviews[-1] if submission.reviews else None
+        if entry is not None:
+            entry.level = level
+            entry.fields = [f for f in fields if f in REGISTRY] or None
+            entry.snapshot = frozen
+        db.session.flush()  # the version check happens here
+        savepoint.commit()
+    except workflow.TransitionError as error:
+        savepoint.rollback()
+        return Outcome(submission_id, name, False, error.message_zh, error.message_en)
+    except StaleDataError:
+        savepoint.rollback()
+        return Outcome(submission_id, name, False, "该记录刚被他人处理过，请刷新后再操作。",
+                       "Someone else has just acted on this record: reload and try again.")
+    notify_review(submission, action, reason)
+    return Outcome(submission_id, name, True, "已处理。", "Done.")
+
+
+def notify_review(submission: Submission, action: str, reason: str) -> None:
+    from app.services import notifications
+
+    notifications.after_review(submission, action, reason)

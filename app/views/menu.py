@@ -12,8 +12,10 @@ from app.views.api_clients import ApiClientView
 from app.views.audit import AuditLogView
 from app.views.batches import BatchView, JobView
 from app.views.enterprises import EnterpriseView
+from app.views.notifications import NotificationView
 from app.views.portal import PortalView
 from app.views.reference import BankView, RegionView
+from app.views.review import ReviewView
 from app.views.role_matrix import RoleMatrixView
 from app.views.submissions import SubmissionView
 
@@ -39,6 +41,8 @@ MENU = [
     MenuEntry(PortalView, "My reports", _l("My reports"), "fa-pencil-square-o", *_REPORTING,
               opens_with="can_index"),
     MenuEntry(ActivityView, "Reporting activities", _l("Reporting activities"), "fa-calendar",
+              *_REPORTING),
+    MenuEntry(ReviewView, "Awaiting my review", _l("Awaiting my review"), "fa-gavel",
               *_REPORTING),
     MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING),
     MenuEntry(BatchView, "Upload batches", _l("Upload batches"), "fa-upload", *_REPORTING),
@@ -72,7 +76,7 @@ def menu_permissions() -> list[tuple[str, str, str, str]]:
 
 
 # Screens reached from other screens, not from the menu.
-NO_MENU = [CredentialsExportView, RegisterView]
+NO_MENU = [CredentialsExportView, RegisterView, NotificationView]
 
 
 def register_views(appbuilder) -> None:

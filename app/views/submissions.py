@@ -1,5 +1,7 @@
 """Submissions as bureaus see them: scoped lists, filters, export, the record's page."""
 
+from flask import redirect, url_for
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
@@ -21,7 +23,7 @@ def _list_value(value):
 
 class SubmissionView(ScopedModelView):
     datamodel = SQLAInterface(Submission)
-    base_permissions = ["can_list", "can_show", "can_export"]
+    base_permissions = ["can_list", "can_show", "can_export", "revoke"]
     list_title = _l("Submissions")
     show_title = _l("Submission")
     list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
@@ -53,6 +55,12 @@ class SubmissionView(ScopedModelView):
     }
     search_form_query_rel_fields = {"region": [["code", InDeploymentProvince, None]]}
     base_order = ("id", "desc")
+
+    @action("revoke", _l("Revoke approval"), None, "fa-undo")
+    def revoke(self, items):
+        items = items if isinstance(items, list) else [items]
+        return redirect(url_for("ReviewView.decide", action=workflow.REVOKE,
+                                ids=",".join(str(i.id) for i in items)))
 
     def export_columns(self):
         return ["activity", "status", "warning_rules", *REGISTRY.keys()]

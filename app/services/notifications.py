@@ -1,0 +1,105 @@
+"""The bell: in-platform messages (and e-mail when SMTP is configured)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.domain import workflow
+from app.extensions import db
+from app.models import AppUser, Notification, Submission
+from app.security import roles
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    workflow.RETURN: ("您的填报“{activity}”已被退回修改：{reason}",
+                      "Your report “{activity}” was returned for correction: {reason}"),
+    workflow.REJECT: ("您的填报“{activity}”未予通过：{reason}",
+                      "Your report “{activity}” was rejected: {reason}"),
+    workflow.APPROVE: ("您的填报“{activity}”已通过{level}审核。",
+                       "Your report “{activity}” passed the {level_en} review."),
+}
+LEVEL_NAMES = {"county": ("区县级", "county"), "city": ("市级", "city"),
+               "province": ("省级", "provincial")}
+
+
+def notify(user_ids: list[int], zh: str, en: str, link: str | None = None) -> None:
+    db.session.add_all(Notification(user_id=i, text_zh=zh[:500], text_en=en[:500], link=link)
+                       for i in set(user_ids))
+    if current_app.config.get("MAIL_SERVER"):
+        _email(user_ids, zh, en)
+
+
+def after_review(submission: Submission, action: str, reason: str) -> None:
+    if action not in MESSAGES:
+        return
+    users = db.session.execute(select(AppUser.id).where(
+        AppUser.enterprise_id == submission.enterprise_id, AppUser.active.is_(True))).scalars()
+    zh, en = MESSAGES[action]
+    level = workflow.level_of_status(submission.reviews[-1].from_status or "") or "province"
+    params = {"activity": submission.activity.name, "reason": reason,
+              "level": LEVEL_NAMES[level][0], "level_en": LEVEL_NAMES[level][1]}
+    # Plain paths: notifications are also made outside requests (jobs, commands).
+    link = f"/portal/activity/{submission.activity_id}"
+    notify(list(users), zh.format(**params), en.format(**params), link)
+    if submission.status in workflow.LEVEL_OF_STATUS:
+        new_in_queue([submission])
+
+
+def new_in_queue(records) -> None:
+    """Tell the reviewers of the next level that records wait for them.
+    ``records`` are submissions or (status, county code) pairs."""
+    waiting: dict[tuple[str, str], int] = {}
+    for record in records:
+        status, county = (record if isinstance(record, tuple)
+                          else (record.status, record.region_code))
+        level = workflow.level_of_status(status)
+        if level is None or not county:
+            continue
+        code = {"county": county, "city": county[:4], "province": county[:2]}[level]
+        waiting[(level, code)] = waiting.get((level, code), 0) + 1
+    by_reviewers: dict[int, int] = {}
+    for (level, code), count in waiting.items():
+        role = {"county": roles.COUNTY_REVIEWER, "city": roles.CITY_REVIEWER,
+                "province": roles.PROVINCE_ADMIN}[level]
+        for user in db.session.execute(select(AppUser).where(
+                AppUser.region_code == code, AppUser.active.is_(True))).scalars():
+            if any(r.name == role for r in user.roles):
+                by_reviewers[user.id] = by_reviewers.get(user.id, 0) + count
+    for user_id, count in by_reviewers.items():
+        notify([user_id], f"有 {count} 条新记录等待您审核。",
+               f"{count} new records await your review.", "/review/list/")
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.execute(select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))).scalar_one()
+
+
+def _email(user_ids: list[int], zh: str, en: str) -> None:
+    """Best effort: a mail server that is down must not stop a review."""
+    config = current_app.config
+    addresses = [e for (e,) in db.session.execute(select(AppUser.email).where(
+        AppUser.id.in_(user_ids))) if e and not e.endswith(".invalid")]
+    if not addresses:
+        return
+    message = EmailMessage()
+    message["Subject"] = "创新积分管理平台通知"
+    message["From"] = config.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+    message["To"] = ", ".join(addresses)
+    message.set_content(f"{zh}\n\n{en}")
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)),
+                          timeout=5) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("notification e-mail not sent: %s", error)
