@@ -12,6 +12,7 @@ from app.views.api_clients import ApiClientView
 from app.views.audit import AuditLogView
 from app.views.batches import BatchView, JobView
 from app.views.enterprises import EnterpriseView
+from app.views.letters import LetterView
 from app.views.notifications import NotificationView
 from app.views.portal import PortalView
 from app.views.reference import BankView, RegionView
@@ -45,6 +46,8 @@ MENU = [
     MenuEntry(ReviewView, "Awaiting my review", _l("Awaiting my review"), "fa-gavel",
               *_REPORTING),
     MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING),
+    MenuEntry(LetterView, "Submission letters", _l("Submission letters"), "fa-envelope",
+              *_REPORTING),
     MenuEntry(BatchView, "Upload batches", _l("Upload batches"), "fa-upload", *_REPORTING),
     MenuEntry(JobView, "My tasks", _l("My tasks"), "fa-tasks", *_REPORTING, opens_with="can_index"),
     MenuEntry(EnterpriseView, "Enterprise directory", _l("Enterprise directory"), "fa-building-o",

@@ -1,8 +1,9 @@
 """Submissions as bureaus see them: scoped lists, filters, export, the record's page."""
 
-from flask import redirect, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.domain import workflow
@@ -23,7 +24,7 @@ def _list_value(value):
 
 class SubmissionView(ScopedModelView):
     datamodel = SQLAInterface(Submission)
-    base_permissions = ["can_list", "can_show", "can_export", "revoke"]
+    base_permissions = ["can_list", "can_show", "can_export", "revoke", "letter"]
     list_title = _l("Submissions")
     show_title = _l("Submission")
     list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
@@ -61,6 +62,17 @@ class SubmissionView(ScopedModelView):
         items = items if isinstance(items, list) else [items]
         return redirect(url_for("ReviewView.decide", action=workflow.REVOKE,
                                 ids=",".join(str(i.id) for i in items)))
+
+    @action("letter", _l("Generate a submission letter"), None, "fa-file-pdf-o")
+    def letter(self, items):
+        """A letter over the selected approved records (of one activity)."""
+        items = items if isinstance(items, list) else [items]
+        activities = {i.activity_id for i in items}
+        if len(activities) != 1:
+            flash(_("Choose records of one activity."), "danger")
+            return redirect(url_for("SubmissionView.list"))
+        return self.render_template("letter_confirm.html", ids=",".join(str(i.id) for i in items),
+                                    activity_id=activities.pop(), count=len(items))
 
     def export_columns(self):
         return ["activity", "status", "warning_rules", *REGISTRY.keys()]
