@@ -195,3 +195,65 @@ def test_reviewers_are_told_about_new_records(app, activity_id):
     client = app.test_client()
     login(client, "county_reviewer")
     assert 'id="bell-count"' in client.get("/").get_data(as_text=True)
+
+
+def test_province_resolves_duplicates_side_by_side(app, activity_id, province_client,
+                                                   county_client):
+    from tests.test_batch import _file, _records, _upload, _wait_for_batch
+
+    record = _records(1, start=99000, bad_every=0, seed=21)[0]
+    with app.app_context():
+        enterprise = Enterprise(uscc=record["uscc"], name=record["name"], region_code="210202")
+        db.session.add(enterprise)
+        db.session.commit()
+        enterprise_id = enterprise.id
+    own = _submitted(app, activity_id, record["uscc"])  # the enterprise reported itself …
+    record["revenue"] = record["revenue"] + 1  # … and the county uploads other figures
+    _wait_for_batch(county_client, _upload(county_client, activity_id,
+                                           _file(app, activity_id, [record])))
+    with app.app_context():
+        group = db.session.query(Submission).filter_by(activity_id=activity_id,
+                                                       enterprise_id=enterprise_id).all()
+        assert {s.status for s in group} == {workflow.DUPLICATE}
+        uploaded = next(s.id for s in group if s.id != own)
+    listing = province_client.get("/duplicates/").get_data(as_text=True)
+    assert record["uscc"] in listing
+    page = province_client.get(f"/duplicates/group/{activity_id}/{enterprise_id}")
+    assert 'class="warning"' in page.get_data(as_text=True)  # the differing revenue stands out
+    assert county_client.get("/duplicates/").status_code == 403
+    province_client.post(f"/duplicates/group/{activity_id}/{enterprise_id}", data={
+        "csrf_token": csrf_token_of(page.get_data(as_text=True)), "keep": str(own),
+        "reason": "以企业自报为准"})
+    assert _status(app, own) == workflow.PENDING_COUNTY  # back where it was before it was held
+    assert _status(app, uploaded) == workflow.MERGED
+    with app.app_context():
+        merged = db.session.query(ReviewRecord).filter_by(submission_id=uploaded,
+                                                          action="merge").one()
+        assert f"#{own}" in merged.comment
+
+
+def test_province_reopens_collection_for_chosen_enterprises(app, province_client):
+    import datetime as dt2
+
+    with app.app_context():
+        closed = activities.create_activity("关闭后补报", 2025, "county", open_now=True)
+        closed.collection_end = dt2.date.today() - dt2.timedelta(days=2)
+        db.session.commit()
+        enterprise = db.session.query(Enterprise).filter_by(uscc=OWN).one()
+        record = reporting.start_submission(closed, enterprise)
+        record_id, closed_id = record.id, closed.id
+    page = post_form(province_client, "/submissionview/list/", "/submissionview/action_post",
+                     data={"action": "reopen", "rowid": [str(record_id)]})
+    token = csrf_token_of(page.get_data(as_text=True))
+    province_client.post("/submissionview/reopen_confirm", data={
+        "csrf_token": token, "ids": str(record_id), "until": "2000-01-01", "reason": "x"})
+    province_client.post("/submissionview/reopen_confirm", data={
+        "csrf_token": token, "ids": str(record_id),
+        "until": (dt2.date.today() + dt2.timedelta(days=3)).isoformat(), "reason": "系统故障"})
+    with app.app_context():
+        from app.models import Reopening
+
+        assert db.session.query(Reopening).filter_by(activity_id=closed_id).count() == 1
+        record = db.session.get(Submission, record_id)
+        reporting.submit(record, {**GOOD, "uscc": OWN}, "王芳", True)
+        assert record.status == workflow.PENDING_COUNTY

@@ -86,7 +86,9 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     },
     # Enterprises see their own records here too (scope), bureaus those of their region.
     "SubmissionView": {"can_list": BUREAUS | {ENTERPRISE}, "can_show": BUREAUS | {ENTERPRISE},
-                       "can_export": BUREAUS, "revoke": PROVINCE, "letter": PROVINCE},
+                       "can_export": BUREAUS, "revoke": PROVINCE, "letter": PROVINCE,
+                       "reopen": PROVINCE, "can_reopen_confirm": PROVINCE},
+    "DuplicateView": {"can_index": PROVINCE, "can_group": PROVINCE},
     "LetterView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
                    "can_generate": PROVINCE, "can_pdf": PROVINCE, "can_scan": PROVINCE},
     "ReviewView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,

@@ -99,7 +99,56 @@ def load_demo_reporting() -> dict[str, int]:
             submitted += 1
         except reporting.ReportingError:
             pass  # records with strong errors stay drafts, as in real life
+    _spread_review_states(activity)
     return {"activities": 1, "submissions": DEMO_ENTERPRISE_COUNT, "submitted": submitted}
+
+
+def _spread_review_states(activity) -> None:
+    """Move the demo's submitted records along the chain so every status has examples,
+    hold a few duplicates, and send one letter with its scan."""
+    from flask import g
+
+    from app.domain import workflow
+    from app.models import AppUser, Submission
+    from app.services import letters
+    from app.services import workflow as flow
+
+    records = db.session.query(Submission).filter_by(
+        activity_id=activity.id, status=workflow.PENDING_COUNTY).order_by(Submission.id).all()
+    demo = (None, "demo")
+    plan = [workflow.PENDING_CITY] * 3 + [workflow.PENDING_PROVINCE] * 3 + \
+        [workflow.APPROVED] * 3 + [workflow.RETURNED, workflow.REJECTED] + \
+        [workflow.PENDING_COUNTY] * 5
+    for index, record in enumerate(records):
+        target = plan[index % len(plan)]
+        if record.enterprise.uscc == demo_uscc(DEMO_COUNTY, 1):
+            continue
+        if target == workflow.RETURNED:
+            flow.move(record, target, workflow.RETURN, "请补充研发费用明细（演示数据）", demo)
+        elif target == workflow.REJECTED:
+            flow.move(record, target, workflow.REJECT, "非科技型企业（演示数据）", demo)
+        elif target != workflow.PENDING_COUNTY:
+            flow.move(record, target, workflow.APPROVE, None, demo)
+    held = [r for r in records if r.status == workflow.PENDING_COUNTY][:3]
+    for record in held:
+        twin = Submission(**{k: getattr(record, k) for k in
+                             ("activity_id", "enterprise_id", "region_code", "name", "uscc",
+                              "revenue", "employees", "rd_staff", "rd_expense")},
+                          channel="upload", status=workflow.DUPLICATE)
+        db.session.add(twin)
+        db.session.flush()
+        flow.record(twin, "upload", None, "区县批量推荐（演示数据）", demo)
+        flow.flag_duplicate(record, "演示数据：区县重复推荐", demo)
+    db.session.commit()
+    g.user = db.session.query(AppUser).filter_by(username="province_admin").one()
+    approved = [r.id for r in db.session.query(Submission).filter_by(
+        activity_id=activity.id, status=workflow.APPROVED).limit(10)]
+    if approved:
+        try:
+            letter = letters.generate(activity, approved)
+            letters.upload_scan(letter, "盖章扫描件（演示）.pdf", b"%PDF-1.4\n% demo scan\n")
+        except letters.LetterError:
+            pass  # no wkhtmltopdf on this machine: the demo simply has no letter
 
 
 def load_demo() -> dict[str, int]:

@@ -46,7 +46,11 @@ def after_review(submission: Submission, action: str, reason: str) -> None:
               "level": LEVEL_NAMES[level][0], "level_en": LEVEL_NAMES[level][1]}
     # Plain paths: notifications are also made outside requests (jobs, commands).
     link = f"/portal/activity/{submission.activity_id}"
-    notify(list(users), zh.format(**params), en.format(**params), link)
+    users = list(users)
+    if not users and submission.created_by_id:
+        # An uploaded record of an enterprise without an account goes back to its uploader.
+        users, link = [submission.created_by_id], f"/review/show/{submission.id}"
+    notify(users, zh.format(**params), en.format(**params), link)
     if submission.status in workflow.LEVEL_OF_STATUS:
         new_in_queue([submission])
 

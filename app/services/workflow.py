@@ -172,3 +172,76 @@ def notify_review(submission: Submission, action: str, reason: str) -> None:
     from app.services import notifications
 
     notifications.after_review(submission, action, reason)
+
+
+# -- duplicates (重复待定 → keep one, the others 已合并) ----------------------------------------
+def duplicate_groups(activity_id: int | None = None) -> list[tuple[int, int, list[Submission]]]:
+    """(activity id, enterprise id, records) for every enterprise with a record held as a
+    duplicate, with all of its open records in that activity, within the user's scope."""
+    query = restrict(select(Submission).where(Submission.status == workflow.DUPLICATE),
+                     Submission)
+    if activity_id:
+        query = query.where(Submission.activity_id == activity_id)
+    keys = {(s.activity_id, s.enterprise_id) for s in db.session.execute(query).scalars()}
+    groups = []
+    for activity, enterprise in sorted(keys):
+        records = list(db.session.execute(restrict(select(Submission).where(
+            Submission.activity_id == activity, Submission.enterprise_id == enterprise,
+            Submission.status.notin_((workflow.MERGED, workflow.REJECTED)))
+            .order_by(Submission.id), Submission)).scalars())
+        groups.append((activity, enterprise, records))
+    return groups
+
+
+def keep_one(keep_id: int, reason: str = "") -> list[Outcome]:
+    """The province keeps one record of a duplicate group; the others become 已合并."""
+    if reviewer_level(g.user) != "province":
+        raise ReviewError("只有省级管理员可以处理重复记录。",
+                          "Only the province resolves duplicates.")
+    kept = db.session.execute(restrict(select(Submission).where(Submission.id == keep_id),
+                                       Submission)).scalar_one_or_none()
+    if kept is None:
+        raise ReviewError("记录不存在或不在您的管辖范围内。",
+                          "The record does not exist or is outside your area.")
+    group = [s for s in db.session.execute(restrict(select(Submission).where(
+        Submission.activity_id == kept.activity_id, Submission.enterprise_id == kept.enterprise_id,
+        Submission.status.notin_((workflow.MERGED, workflow.REJECTED))), Submission)).scalars()]
+    outcomes = []
+    for other in group:
+        if other.id == kept.id:
+            continue
+        note = f"已合并至记录 #{kept.id}" + (f"：{reason}" if reason else "")
+        move(other, workflow.MERGED, workflow.MERGE, note)
+        outcomes.append(Outcome(other.id, other.name or "", True, f"已合并至记录 #{kept.id}。",
+                                f"Merged into record #{kept.id}."))
+    if kept.status == workflow.DUPLICATE:
+        held = [r for r in kept.reviews if r.to_status == workflow.DUPLICATE and r.from_status]
+        # Back where it was before it was held; a record created as a duplicate goes to the
+        # province, which has just chosen it.
+        restored = held[-1].from_status if held else workflow.PENDING_PROVINCE
+        move(kept, restored, workflow.KEEP, reason or None)
+    outcomes.insert(0, Outcome(kept.id, kept.name or "", True, "保留此记录。",
+                               "This record is kept."))
+    db.session.commit()
+    return outcomes
+
+
+def reopen(submission_ids: list[int], until: dt.date | None, reason: str) -> int:
+    """Let these records' enterprises report after collection closed, until a date."""
+    from app.models import Reopening
+
+    reason = (reason or "").strip()
+    if reviewer_level(g.user) != "province":
+        raise ReviewError("只有省级管理员可以为企业重新开放填报。",
+                          "Only the province reopens collection for an enterprise.")
+    if not reason or until is None or until < dt.date.today():
+        raise ReviewError("请填写原因和不早于今天的截止日期。",
+                          "Give a reason and a closing date from today on.")
+    records = db.session.execute(restrict(select(Submission).where(
+        Submission.id.in_(submission_ids)), Submission)).scalars().all()
+    for submission in records:
+        db.session.add(Reopening(activity_id=submission.activity_id,
+                                 enterprise_id=submission.enterprise_id, until=until,
+                                 reason=reason, created_by=g.user.username))
+    db.session.commit()
+    return len(records)

@@ -11,6 +11,7 @@ from app.views.activities import ActivityView
 from app.views.api_clients import ApiClientView
 from app.views.audit import AuditLogView
 from app.views.batches import BatchView, JobView
+from app.views.duplicates import DuplicateView
 from app.views.enterprises import EnterpriseView
 from app.views.letters import LetterView
 from app.views.notifications import NotificationView
@@ -46,6 +47,8 @@ MENU = [
     MenuEntry(ReviewView, "Awaiting my review", _l("Awaiting my review"), "fa-gavel",
               *_REPORTING),
     MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING),
+    MenuEntry(DuplicateView, "Duplicates", _l("Duplicates pending"), "fa-clone", *_REPORTING,
+              opens_with="can_index"),
     MenuEntry(LetterView, "Submission letters", _l("Submission letters"), "fa-envelope",
               *_REPORTING),
     MenuEntry(BatchView, "Upload batches", _l("Upload batches"), "fa-upload", *_REPORTING),

@@ -1,6 +1,7 @@
 """Submissions as bureaus see them: scoped lists, filters, export, the record's page."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
@@ -24,7 +25,8 @@ def _list_value(value):
 
 class SubmissionView(ScopedModelView):
     datamodel = SQLAInterface(Submission)
-    base_permissions = ["can_list", "can_show", "can_export", "revoke", "letter"]
+    base_permissions = ["can_list", "can_show", "can_export", "revoke", "letter", "reopen",
+                        "can_reopen_confirm"]
     list_title = _l("Submissions")
     show_title = _l("Submission")
     list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
@@ -73,6 +75,33 @@ class SubmissionView(ScopedModelView):
             return redirect(url_for("SubmissionView.list"))
         return self.render_template("letter_confirm.html", ids=",".join(str(i.id) for i in items),
                                     activity_id=activities.pop(), count=len(items))
+
+    @action("reopen", _l("Reopen collection for these enterprises"), None, "fa-unlock")
+    def reopen(self, items):
+        items = items if isinstance(items, list) else [items]
+        return self.render_template("reopen_confirm.html", count=len(items),
+                                    ids=",".join(str(i.id) for i in items))
+
+    @expose("/reopen_confirm", methods=["POST"])
+    @has_access
+    def reopen_confirm(self):
+        import datetime as dt
+
+        from app.i18n import current_language
+        from app.services import workflow as workflow_service
+
+        ids = [int(i) for i in request.form.get("ids", "").split(",") if i.isdigit()]
+        try:
+            until = dt.date.fromisoformat(request.form.get("until", ""))
+        except ValueError:
+            until = None
+        try:
+            count = workflow_service.reopen(ids, until, request.form.get("reason", ""))
+        except workflow_service.ReviewError as error:
+            flash(error.message(current_language()), "danger")
+        else:
+            flash(_("Collection reopened for %(n)d enterprises.", n=count), "success")
+        return redirect(url_for("SubmissionView.list"))
 
     def export_columns(self):
         return ["activity", "status", "warning_rules", *REGISTRY.keys()]
