@@ -106,6 +106,14 @@ class Config:
     # Trust X-Forwarded-* from one reverse proxy (nginx) in front of gunicorn.
     BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
 
+    # Notifications by e-mail too when a mail server is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds it
 

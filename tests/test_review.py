@@ -257,3 +257,41 @@ def test_province_reopens_collection_for_chosen_enterprises(app, province_client
         record = db.session.get(Submission, record_id)
         reporting.submit(record, {**GOOD, "uscc": OWN}, "王芳", True)
         assert record.status == workflow.PENDING_COUNTY
+
+
+def test_email_goes_out_when_smtp_is_configured(app, activity_id, county_client, monkeypatch):
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            sent.append(("message", message["To"], message.get_content()))
+
+    from app.services import notifications
+
+    monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSMTP)
+    with app.app_context():
+        enterprise = db.session.query(Enterprise).filter_by(uscc=demo_uscc("210202", 8850)).first()
+    pk = _submitted(app, activity_id, demo_uscc("210202", 8850))
+    with app.app_context():
+        from app.services.accounts import create_user
+
+        enterprise = db.session.query(Enterprise).filter_by(uscc=demo_uscc("210202", 8850)).one()
+        create_user("mail_ent", "Good#Pass1", "Enterprise", first_name="a", last_name="b",
+                    email="mail_ent@example.com", enterprise_id=enterprise.id)
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    try:
+        _decide(county_client, [pk], workflow.RETURN, "请补充材料")
+    finally:
+        app.config.pop("MAIL_SERVER")
+    messages = [s for s in sent if s[0] == "message"]
+    assert messages and "mail_ent@example.com" in messages[0][1]
+    assert "请补充材料" in messages[0][2]
