@@ -6,8 +6,10 @@ from app.models.organisation import Bank, Enterprise
 from app.models.region import Region
 from app.models.reporting import ActivityTarget, ReportingActivity, ReviewRecord, Submission
 from app.models.review import Notification, Reopening, SubmissionLetter
+from app.models.scoring import EvaluationProject, ScoreResult, ScoreRun
 from app.models.user import AppUser
 
 __all__ = ["ActivityTarget", "AppUser", "AuditLog", "BackgroundJob", "Bank", "Enterprise",
-           "Notification", "Region", "Reopening", "ReportingActivity", "ReviewRecord",
-           "Submission", "SubmissionLetter", "UploadBatch"]
+           "EvaluationProject", "Notification", "Region", "Reopening", "ReportingActivity",
+           "ReviewRecord", "ScoreResult", "ScoreRun", "Submission", "SubmissionLetter",
+           "UploadBatch"]

@@ -1,0 +1,483 @@
+"""Evaluation projects (SPEC §7): reading a project definition and scoring records with it.
+
+A project is plain data (the YAML form of ``shared/indicator-projects``); ``parse`` checks
+it and compiles every formula with the safe expression language, ``score`` computes each
+record's stage, eligibility, indicator values, cohort normalization, points, caps,
+best-of groups, pass/direct pass and grade, with a breakdown that explains every point.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.errors import BilingualError
+from app.domain.expressions import Expression, ExpressionError, NoValue, compile_expression
+from app.domain.fields import REGISTRY
+
+METHODS = ("cohort_percentile", "reference", "min_max", "bands", "points_per_item")
+FUNCTIONS = {"count": lambda v: len(v) if isinstance(v, (list, tuple)) else (0 if v in (None, "")
+                                                                           else 1)}
+
+
+class ProjectError(BilingualError):
+    """The project definition is not usable; the message says where."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    code: str
+    name: str
+    below: float | None  # upper bound (exclusive); None for the last stage
+
+
+@dataclass(frozen=True)
+class Band:
+    at_least: float | None
+    above: float | None
+    points: float
+
+    def matches(self, value: float) -> bool:
+        if self.at_least is not None:
+            return value >= self.at_least
+        if self.above is not None:
+            return value > self.above
+        return True  # otherwise
+
+
+@dataclass(frozen=True)
+class Item:
+    value: Expression | None
+    when: Expression | None
+    points: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    method: str
+    value: Expression | None
+    weights: Mapping[str, float]  # stage code ("*" without stages) -> weight
+    reference: float | None = None
+    same_field: bool = False
+    bands: tuple[Band, ...] = ()
+    items: tuple[Item, ...] = ()
+    cap: float | None = None
+
+    def weight(self, stage: str | None) -> float:
+        if self.method == "bands":
+            return max((b.points for b in self.bands), default=0)
+        if self.method == "points_per_item":
+            return self.cap if self.cap is not None else sum(i.points for i in self.items)
+        return float(self.weights.get(stage or "*", self.weights.get("*", 0)))
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    name: str
+    indicators: tuple[Indicator, ...]
+    cap: float | None = None
+    best_of: bool = False
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: str
+    at_least: float | None = None
+    passed: bool | None = None  # grades by pass/fail instead of thresholds
+
+
+@dataclass(frozen=True)
+class Project:
+    code: str
+    name: str
+    name_en: str
+    stage_by: str | None  # "years_since_registration", "revenue" or None
+    stages: tuple[Stage, ...]
+    eligibility: tuple[tuple[Expression, str], ...]
+    groups: tuple[Group, ...]
+    pass_rule: Expression | None
+    direct_pass: tuple[tuple[Expression, str], ...]
+    grades: tuple[Grade, ...]
+    definition: Mapping[str, Any]
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [i for g in self.groups for i in g.indicators]
+
+
+# -- parsing ------------------------------------------------------------------------------------
+_FIELDS = frozenset(REGISTRY.keys())
+
+
+def _expr(text: Any, where: str, extra: Iterable[str] = (),
+          functions: Mapping[str, Any] = FUNCTIONS) -> Expression:
+    try:
+        return compile_expression(str(text), _FIELDS | frozenset(extra), functions)
+    except ExpressionError as error:
+        raise ProjectError(f"{where}：{error.message_zh}", f"{where}: {error.message_en}") \
+            from None
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProjectError(f"{where}：应为数字。", f"{where}: must be a number.")
+    return float(value)
+
+
+def _need(mapping: Any, key: str, where: str) -> Any:
+    if not isinstance(mapping, Mapping) or key not in mapping:
+        raise ProjectError(f"{where}：缺少“{key}”。", f"{where}: “{key}” is missing.")
+    return mapping[key]
+
+
+def parse(definition: Any) -> Project:
+    """Check a project definition and compile it; ProjectError names the first problem."""
+    if not isinstance(definition, Mapping):
+        raise ProjectError("文件内容不是评价项目。", "The content is not an evaluation project.")
+    code = str(_need(definition, "code", "项目"))
+    name = str(_need(definition, "name", "项目"))
+    stage_by, stages = _stages(definition.get("stage_rule"))
+    stage_codes = {s.code for s in stages}
+    groups = tuple(_group(g, i, stage_codes) for i, g in
+                   enumerate(_need(definition, "groups", "项目") or []))
+    if not groups:
+        raise ProjectError("项目至少需要一个指标组。", "A project needs at least one group.")
+    codes = [i.code for g in groups for i in g.indicators]
+    if len(codes) != len(set(codes)):
+        raise ProjectError("指标代码重复。", "Indicator codes repeat.")
+    eligibility = tuple((_expr(_need(c, "when", "准入条件"), "准入条件"), str(c.get("reason", "")))
+                        for c in definition.get("eligibility") or [])
+    pass_rule = definition.get("pass_rule")
+    direct = tuple((_expr(_need(c, "when", "直接通过条件"), "直接通过条件"),
+                    str(c.get("reason", ""))) for c in definition.get("direct_pass") or [])
+    project = Project(
+        code=code, name=name, name_en=str(definition.get("name_en", name)), stage_by=stage_by,
+        stages=stages, eligibility=eligibility, groups=groups,
+        pass_rule=_expr(pass_rule, "通过规则", ["total", *codes],
+                        {**FUNCTIONS, "score": lambda points: points}) if pass_rule else None,
+        direct_pass=direct, grades=_grades(definition.get("grades") or []),
+        definition=dict(definition))
+    check_weights(project)
+    return project
+
+
+def _stages(rule: Any) -> tuple[str | None, tuple[Stage, ...]]:
+    if rule in (None, "none"):
+        return None, ()
+    by = _need(rule, "by", "阶段规则")
+    if by not in ("years_since_registration", "revenue"):
+        raise ProjectError("阶段规则只能按成立年限或营业收入划分。",
+                           "Stages are decided by years since registration or by revenue.")
+    stages, previous = [], None
+    for i, stage in enumerate(_need(rule, "stages", "阶段规则")):
+        below = stage.get("below")
+        if below is not None:
+            below = _number(below, f"阶段 {i + 1} 的上限")
+            if previous is not None and below <= previous:
+                raise ProjectError("阶段上限应从小到大排列。", "Stage bounds must increase.")
+            previous = below
+        stages.append(Stage(str(_need(stage, "code", "阶段")), str(stage.get("name", "")),
+                            below))
+    if not stages or stages[-1].below is not None:
+        raise ProjectError("最后一个阶段不应有上限。", "The last stage has no upper bound.")
+    return by, tuple(stages)
+
+
+def _group(data: Any, index: int, stage_codes: set[str]) -> Group:
+    where = f"第 {index + 1} 个指标组"
+    indicators = tuple(_indicator(i, f"{where}第 {n + 1} 个指标", stage_codes)
+                       for n, i in enumerate(_need(data, "indicators", where) or []))
+    if not indicators:
+        raise ProjectError(f"{where}没有指标。", f"Group {index + 1} has no indicators.")
+    cap = data.get("cap")
+    return Group(str(_need(data, "code", where)), str(data.get("name", "")), indicators,
+                 _number(cap, f"{where}的上限") if cap is not None else None,
+                 bool(data.get("best_of", False)))
+
+
+def _indicator(data: Any, where: str, stage_codes: set[str]) -> Indicator:
+    code = str(_need(data, "code", where))
+    where = f"指标 {code}"
+    method = str(_need(data, "method", where))
+    if method not in METHODS:
+        raise ProjectError(f"{where}：计分方法只能是 {'、'.join(METHODS)}。",
+                           f"{where}: the method must be one of {', '.join(METHODS)}.")
+    value = _expr(data["value"], f"{where}的取值公式") if data.get("value") is not None else None
+    weights = {str(k): _number(v, f"{where}的权重") for k, v in (data.get("weights") or {}).items()}
+    if "weight" in data:
+        weights["*"] = _number(data["weight"], f"{where}的权重")
+    if method in ("cohort_percentile", "reference", "min_max"):
+        if value is None:
+            raise ProjectError(f"{where}：缺少取值公式。", f"{where}: the value formula is missing.")
+        missing = stage_codes - set(weights) if stage_codes and "*" not in weights else set()
+        if missing or (not stage_codes and not weights):
+            raise ProjectError(f"{where}：缺少阶段权重 {'、'.join(sorted(missing))}。",
+                               f"{where}: weights are missing for {', '.join(sorted(missing))}.")
+    bands: tuple[Band, ...] = ()
+    if method == "bands":
+        if value is None:
+            raise ProjectError(f"{where}：缺少取值公式。", f"{where}: the value formula is missing.")
+        bands = _bands(_need(data, "bands", where), where)
+    items: tuple[Item, ...] = ()
+    if method == "points_per_item":
+        items = tuple(Item(_expr(i["value"], f"{where}的计数公式") if "value" in i else None,
+                           _expr(i["when"], f"{where}的条件") if "when" in i else None,
+                           _number(_need(i, "points", where), f"{where}的分值"))
+                      for i in _need(data, "items", where))
+    reference = data.get("reference")
+    if method == "reference":
+        reference = _number(_need(data, "reference", where), f"{where}的满分参考值")
+        if reference <= 0:
+            raise ProjectError(f"{where}：满分参考值应大于 0。",
+                               f"{where}: the full-score reference must be above 0.")
+    cap = data.get("cap")
+    return Indicator(code, str(data.get("name", code)), str(data.get("unit", "")), method, value,
+                     weights, reference, data.get("cohort") == "same_stage_and_field", bands,
+                     items, _number(cap, f"{where}的上限") if cap is not None else None)
+
+
+def _bands(data: Any, where: str) -> tuple[Band, ...]:
+    bands, previous = [], None
+    for band in data:
+        points = _number(_need(band, "points", where), f"{where}的分值")
+        if band.get("otherwise"):
+            bands.append(Band(None, None, points))
+            continue
+        at_least, above = band.get("at_least"), band.get("above")
+        bound = _number(at_least if at_least is not None else above, f"{where}的分档下限")
+        if previous is not None and bound > previous:
+            raise ProjectError(f"{where}：分档应从高到低排列，且不能重叠。",
+                               f"{where}: bands must go from high to low without overlap.")
+        previous = bound
+        bands.append(Band(bound if at_least is not None else None,
+                          bound if above is not None else None, points))
+    if not bands:
+        raise ProjectError(f"{where}：没有分档。", f"{where}: there are no bands.")
+    return tuple(bands)
+
+
+def _grades(data: list) -> tuple[Grade, ...]:
+    grades = []
+    for grade in data:
+        if "pass" in grade:
+            grades.append(Grade(str(grade["grade"]), passed=bool(grade["pass"])))
+        elif grade.get("otherwise"):
+            grades.append(Grade(str(grade["grade"])))
+        else:
+            grades.append(Grade(str(grade["grade"]),
+                                at_least=_number(grade["at_least"], "等级分数线")))
+    thresholds = [g.at_least for g in grades if g.at_least is not None]
+    if thresholds != sorted(thresholds, reverse=True):
+        raise ProjectError("等级分数线应从高到低排列。", "Grade thresholds must go from high to low.")
+    return tuple(grades)
+
+
+def check_weights(project: Project, core_total: float = 100) -> None:
+    """The weighted (core) indicators of every stage add up to ``core_total``."""
+    weighted = [i for g in project.groups if g.cap is None
+                for i in g.indicators if i.method in ("cohort_percentile", "reference", "min_max")]
+    if not weighted:
+        return
+    stages = [s.code for s in project.stages] or ["*"]
+    for stage in stages:
+        total = sum(i.weight(stage) for i in weighted)
+        if abs(total - core_total) > 1e-6:
+            raise ProjectError(f"阶段“{stage}”的核心指标权重合计为 {total:g}，应为 {core_total:g}。",
+                               f"Core weights of stage “{stage}” add up to {total:g}, not "
+                               f"{core_total:g}.")
+
+
+# -- scoring ------------------------------------------------------------------------------------
+@dataclass
+class Breakdown:
+    value: float | None
+    cohort: str | None
+    cohort_size: int | None
+    normalized: float | None
+    weight: float
+    points: float
+    note: str = ""
+    counted: bool = True  # False when a best-of group counted the other indicator
+
+
+@dataclass
+class Result:
+    key: Any
+    eligible: bool
+    stage: str | None
+    total: float | None = None
+    grade: str | None = None
+    passed: bool | None = None
+    reasons: list[str] = field(default_factory=list)
+    indicators: dict[str, Breakdown] = field(default_factory=dict)
+    groups: dict[str, float] = field(default_factory=dict)
+
+
+def stage_of(project: Project, record: Mapping[str, Any], data_year: int) -> str | None:
+    if not project.stages:
+        return None
+    if project.stage_by == "years_since_registration":
+        registered = record.get("registration_date")
+        if not isinstance(registered, dt.date):
+            return None
+        measure = data_year - registered.year  # to 31 December of the data year
+    else:
+        measure = record.get("revenue") or 0
+    for stage in project.stages:
+        if stage.below is None or measure < stage.below:
+            return stage.code
+    return None
+
+
+def _env(record: Mapping[str, Any]) -> dict[str, Any]:
+    env = {key: record.get(key) for key in REGISTRY.keys()}
+    for key in REGISTRY.numeric_keys():  # an empty optional number counts as 0
+        if env[key] is None:
+            env[key] = 0
+    return env
+
+
+def _value(expression: Expression, env) -> float | None:
+    try:
+        value = expression.evaluate(env)
+    except (NoValue, ArithmeticError, TypeError, ValueError):
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else None
+
+
+def score(project: Project, records: list[tuple[Any, Mapping[str, Any]]], data_year: int
+          ) -> list[Result]:
+    """Score (key, record values) pairs; cohorts are the scored records themselves."""
+    results, envs = [], []
+    for key, record in records:
+        env = _env(record)
+        result = Result(key, True, stage_of(project, record, data_year))
+        if project.stages and result.stage is None:
+            result.eligible = False
+            result.reasons.append("无法确定发展阶段（缺少注册日期）")
+        for condition, reason in project.eligibility:
+            if not _truth(condition, env):
+                result.eligible = False
+                result.reasons.append(reason or condition.text)
+        results.append(result)
+        envs.append(env)
+    scored = [(r, e) for r, e in zip(results, envs, strict=True) if r.eligible]
+    values = {i.code: [_value(i.value, e) if i.value is not None else None for _r, e in scored]
+              for i in project.indicators}
+    for indicator in project.indicators:
+        _normalize(indicator, scored, values[indicator.code])
+    for result, env in scored:
+        _totals(project, result, env)
+    return results
+
+
+def _truth(expression: Expression, env) -> bool:
+    try:
+        return bool(expression.evaluate(env))
+    except (NoValue, ArithmeticError, TypeError, ValueError):
+        return False
+
+
+def _cohort_key(indicator: Indicator, result: Result, env) -> str:
+    key = result.stage or "*"
+    if indicator.same_field:
+        key += "|" + str(env.get("tech_field") or "")
+    return key
+
+
+def _normalize(indicator: Indicator, scored, values: list[float | None]) -> None:
+    cohorts: dict[str, list[float]] = {}
+    keys = []
+    for (result, env), value in zip(scored, values, strict=True):
+        key = _cohort_key(indicator, result, env)
+        keys.append(key)
+        if value is not None:
+            cohorts.setdefault(key, []).append(value)
+    for members in cohorts.values():
+        members.sort()
+    for (result, env), value, key in zip(scored, values, keys, strict=True):
+        weight = indicator.weight(result.stage)
+        members = cohorts.get(key, [])
+        if indicator.method == "points_per_item":
+            points = 0.0
+            for item in indicator.items:
+                if item.when is not None:
+                    points += item.points if _truth(item.when, env) else 0
+                else:
+                    points += (_value(item.value, env) or 0) * item.points
+            capped = min(points, indicator.cap) if indicator.cap is not None else points
+            result.indicators[indicator.code] = Breakdown(
+                points, None, None, capped / weight if weight else 0, weight, capped,
+                "已按上限计" if capped < points else "")
+            continue
+        if value is None:
+            result.indicators[indicator.code] = Breakdown(
+                None, key if indicator.method in ("cohort_percentile", "min_max") else None,
+                len(members) or None, None, weight, 0.0, "无取值（如分母为 0），按 0 分计")
+            continue
+        if indicator.method == "bands":
+            points = next((b.points for b in indicator.bands if b.matches(value)), 0.0)
+            result.indicators[indicator.code] = Breakdown(
+                value, None, None, points / weight if weight else 0, weight, points)
+            continue
+        if indicator.method == "reference":
+            normalized = max(0.0, min(1.0, value / indicator.reference))
+            cohort, size = None, None
+        elif indicator.method == "cohort_percentile":
+            size = len(members)
+            lower = bisect.bisect_left(members, value)
+            normalized = 1.0 if size == 1 else lower / (size - 1)
+            cohort = key
+        else:  # min_max
+            size = len(members)
+            low, high = members[0], members[-1]
+            normalized = 1.0 if high == low else (value - low) / (high - low)
+            cohort = key
+        result.indicators[indicator.code] = Breakdown(
+            value, cohort, size, normalized, weight, weight * normalized)
+
+
+def _totals(project: Project, result: Result, env) -> None:
+    total = 0.0
+    for group in project.groups:
+        parts = [result.indicators[i.code] for i in group.indicators]
+        if group.best_of:
+            best = max(parts, key=lambda b: b.points)
+            for part in parts:
+                part.counted = part is best
+            subtotal = best.points
+        else:
+            subtotal = sum(p.points for p in parts)
+        if group.cap is not None:
+            subtotal = min(subtotal, group.cap)
+        result.groups[group.code] = round(subtotal, 6)
+        total += subtotal
+    result.total = round(total, 4)
+    scope = {**env, "total": result.total,
+             **{code: (b.points if b.counted else 0) for code, b in result.indicators.items()}}
+    direct = [reason for condition, reason in project.direct_pass if _truth(condition, env)]
+    if direct:
+        result.passed = True
+        result.reasons.extend(f"直接通过：{r}" for r in direct)
+    elif project.pass_rule is not None:
+        result.passed = _truth(project.pass_rule, scope)
+    result.grade = _grade(project, result)
+
+
+def _grade(project: Project, result: Result) -> str | None:
+    for grade in project.grades:
+        if grade.passed is not None:
+            if result.passed is not None and grade.passed == result.passed:
+                return grade.grade
+            continue
+        if grade.at_least is None or (result.total or 0) >= grade.at_least:
+            return grade.grade
+    return None
