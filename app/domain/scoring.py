@@ -213,17 +213,15 @@ def _indicator(data: Any, where: str, stage_codes: set[str]) -> Indicator:
     weights = {str(k): _number(v, f"{where}的权重") for k, v in (data.get("weights") or {}).items()}
     if "weight" in data:
         weights["*"] = _number(data["weight"], f"{where}的权重")
+    if method in ("cohort_percentile", "reference", "min_max", "bands") and value is None:
+        raise ProjectError(f"{where}：缺少取值公式。", f"{where}: the value formula is missing.")
     if method in ("cohort_percentile", "reference", "min_max"):
-        if value is None:
-            raise ProjectError(f"{where}：缺少取值公式。", f"{where}: the value formula is missing.")
         missing = stage_codes - set(weights) if stage_codes and "*" not in weights else set()
         if missing or (not stage_codes and not weights):
             raise ProjectError(f"{where}：缺少阶段权重 {'、'.join(sorted(missing))}。",
                                f"{where}: weights are missing for {', '.join(sorted(missing))}.")
     bands: tuple[Band, ...] = ()
     if method == "bands":
-        if value is None:
-            raise ProjectError(f"{where}：缺少取值公式。", f"{where}: the value formula is missing.")
         bands = _bands(_need(data, "bands", where), where)
     items: tuple[Item, ...] = ()
     if method == "points_per_item":
@@ -275,7 +273,8 @@ def _grades(data: list) -> tuple[Grade, ...]:
                                 at_least=_number(grade["at_least"], "等级分数线")))
     thresholds = [g.at_least for g in grades if g.at_least is not None]
     if thresholds != sorted(thresholds, reverse=True):
-        raise ProjectError("等级分数线应从高到低排列。", "Grade thresholds must go from high to low.")
+        raise ProjectError("等级分数线应从高到低排列。",
+                           "Grade thresholds must go from high to low.")
     return tuple(grades)
 
 
@@ -289,7 +288,8 @@ def check_weights(project: Project, core_total: float = 100) -> None:
     for stage in stages:
         total = sum(i.weight(stage) for i in weighted)
         if abs(total - core_total) > 1e-6:
-            raise ProjectError(f"阶段“{stage}”的核心指标权重合计为 {total:g}，应为 {core_total:g}。",
+            raise ProjectError(f"阶段“{stage}”的核心指标权重合计为 {total:g}，"
+                               f"应为 {core_total:g}。",
                                f"Core weights of stage “{stage}” add up to {total:g}, not "
                                f"{core_total:g}.")
 
