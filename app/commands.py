@@ -108,6 +108,70 @@ def register_commands(app: Flask) -> None:
             click.echo(f"Batch {result.id}: {result.passed} passed, {result.failed} failed, "
                        f"{result.warned} with warnings, {result.duplicates} duplicates.")
 
+    projects = AppGroup("projects", help="Evaluation projects.")
+    app.cli.add_command(projects)
+
+    @projects.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def projects_import(path):
+        """Import a project file (YAML); prints its code and version."""
+        from pathlib import Path
+
+        from app.domain.scoring import ProjectError
+        from app.services.scoring import import_project
+
+        try:
+            row = import_project(Path(path).read_bytes())
+        except ProjectError as error:
+            raise click.ClickException(error.message_en) from error
+        click.echo(f"{row.code} {row.version}")
+
+    scores = AppGroup("scores", help="Score runs.")
+    app.cli.add_command(scores)
+
+    @scores.command("run")
+    @click.option("--activity", "activity_id", type=int, required=True)
+    @click.option("--project", "code", required=True)
+    @click.option("--json", "as_json", is_flag=True)
+    def scores_run(activity_id, code, as_json):
+        """Score the activity's records that passed provincial review."""
+        import json
+
+        from app.extensions import db
+        from app.models import ReportingActivity
+        from app.services import scoring as service
+
+        activity = db.session.get(ReportingActivity, activity_id)
+        project = service.latest_published(code)
+        if activity is None or project is None:
+            raise click.ClickException("Unknown activity or published project.")
+        from app.security.scope import ALL, UserScope
+
+        try:  # an operator's command sees the whole activity
+            run = service.run_scores(activity, project, scope=UserScope(ALL))
+        except service.ScoringError as error:
+            raise click.ClickException(error.message_en) from error
+        if as_json:
+            click.echo(json.dumps(service.run_json(run), ensure_ascii=False))
+        else:
+            click.echo(f"Run {run.id}: {run.scored} scored, {run.eligible} eligible, "
+                       f"{run.passed} passed.")
+
+    @scores.command("export")
+    @click.option("--run", "run_id", type=int, required=True)
+    @click.option("--out", required=True, type=click.Path(dir_okay=False))
+    def scores_export(run_id, out):
+        """Write a run's results with their breakdown to Excel."""
+        from app.extensions import db
+        from app.models import ScoreRun
+        from app.security.scope import ALL, UserScope
+        from app.services.scoring import export_run
+
+        run = db.session.get(ScoreRun, run_id)
+        if run is None:
+            raise click.ClickException(f"No run {run_id}.")
+        click.echo(f"{export_run(run, out, UserScope(ALL))} rows written to {out}")
+
     user = AppGroup("user", help="Accounts.")
     app.cli.add_command(user)
 

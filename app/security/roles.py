@@ -105,6 +105,15 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "OpenApi": {"can_get": BUREAUS},
     "SwaggerView": {"can_show": NOBODY},  # FAB's Swagger UI loads from a CDN: unusable offline
     "NotificationView": {"can_index": SIGNED_IN},
+    # Scoring: the province; bureaus read the results of their area; enterprises their own
+    "ProjectView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
+                    "can_upload": PROVINCE, "can_download": PROVINCE},
+    "ScoreRunView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
+                     "can_start": PROVINCE, "can_confirm": PROVINCE,
+                     "can_results_xlsx": PROVINCE},
+    "ScoreResultView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                        "confirm_selected": PROVINCE, "flag": PROVINCE},
+    "MyScoreView": {"can_index": {ENTERPRISE}},
     # Audit log: read-only by construction (the view has no edit/delete at all)
     "AuditLogView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE},
     # Role overview

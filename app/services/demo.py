@@ -100,6 +100,7 @@ def load_demo_reporting() -> dict[str, int]:
         except reporting.ReportingError:
             pass  # records with strong errors stay drafts, as in real life
     _spread_review_states(activity)
+    _score(activity)
     return {"activities": 1, "submissions": DEMO_ENTERPRISE_COUNT, "submitted": submitted}
 
 
@@ -179,3 +180,21 @@ def load_demo() -> dict[str, int]:
     counts = {"enterprises": added_enterprises, "users": added_users}
     counts.update(load_demo_reporting())
     return counts
+
+
+def _score(activity) -> None:
+    """Both reference projects, and a confirmed innovation-points run on the demo activity."""
+    from pathlib import Path
+
+    from app.models import EvaluationProject
+    from app.security.scope import ALL, UserScope
+    from app.services import scoring
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "indicator-projects"
+    for path in sorted(folder.glob("*.yaml")):
+        code = path.stem
+        if not db.session.query(EvaluationProject).filter_by(code=code).first():
+            scoring.import_project(path.read_bytes())
+    project = scoring.latest_published("innovation-points-2.0")
+    run = scoring.run_scores(activity, project, scope=UserScope(ALL))
+    scoring.confirm(run)

@@ -19,6 +19,7 @@ from app.views.portal import PortalView
 from app.views.reference import BankView, RegionView
 from app.views.review import ReviewView
 from app.views.role_matrix import RoleMatrixView
+from app.views.scoring import MyScoreView, ProjectView, ScoreResultView, ScoreRunView
 from app.views.submissions import SubmissionView
 
 
@@ -35,6 +36,7 @@ class MenuEntry:
 
 
 _REPORTING = ("Reporting", _l("Reporting"), "fa-edit")
+_SCORING = ("Scoring", _l("Innovation points"), "fa-trophy")
 _ENTERPRISES = ("Enterprises", _l("Enterprises"), "fa-building")
 _REFERENCE = ("Reference data", _l("Reference data"), "fa-book")
 _SYSTEM = ("System", _l("System"), "fa-cogs")
@@ -53,6 +55,12 @@ MENU = [
               *_REPORTING),
     MenuEntry(BatchView, "Upload batches", _l("Upload batches"), "fa-upload", *_REPORTING),
     MenuEntry(JobView, "My tasks", _l("My tasks"), "fa-tasks", *_REPORTING, opens_with="can_index"),
+    MenuEntry(ProjectView, "Evaluation projects", _l("Evaluation projects"), "fa-sitemap",
+              *_SCORING),
+    MenuEntry(ScoreRunView, "Score runs", _l("Score runs"), "fa-calculator", *_SCORING),
+    MenuEntry(ScoreResultView, "Scores", _l("Scores"), "fa-list-ol", *_SCORING),
+    MenuEntry(MyScoreView, "My innovation points", _l("My innovation points"), "fa-star",
+              *_SCORING, opens_with="can_index"),
     MenuEntry(EnterpriseView, "Enterprise directory", _l("Enterprise directory"), "fa-building-o",
               *_ENTERPRISES),
     MenuEntry(PendingAccountView, "Registrations", _l("Registrations awaiting activation"),

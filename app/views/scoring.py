@@ -1,0 +1,223 @@
+"""Evaluation projects, score runs, results with breakdowns, confirmation; 我的积分."""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.domain import project_files, scoring
+from app.extensions import db
+from app.i18n import current_language
+from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun
+from app.security.scope import restrict
+from app.services import audit
+from app.services import scoring as service
+from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView
+
+
+class ProjectView(AppModelView):
+    datamodel = SQLAInterface(EvaluationProject)
+    route_base = "/projects"
+    base_permissions = ["can_list", "can_show", "can_export", "can_upload", "can_download"]
+    list_title = _l("Evaluation projects")
+    list_columns = ["name", "code", "version", "status", "created_on", "created_by"]
+    search_columns = ["name", "code", "status"]
+    label_columns = {"name": _l("Name"), "code": _l("Code"), "version": _l("Version"),
+                     "status": _l("Status"), "created_on": _l("Created on"),
+                     "created_by": _l("Created by")}
+    base_order = ("id", "desc")
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        row = self.datamodel.get(pk)
+        if row is None:
+            abort(404)
+        project = scoring.parse(row.definition)
+        return self.render_template("project.html", row=row, project=project,
+                                    yaml_text=project_files.dump(row.definition),
+                                    title=str(row))
+
+    @expose("/upload", methods=["GET", "POST"])
+    @has_access
+    def upload(self):
+        if request.method == "POST":
+            upload = request.files.get("file")
+            try:
+                row = service.import_project(upload.read() if upload else b"")
+            except scoring.ProjectError as error:
+                flash(error.message(current_language()), "danger")
+                return redirect(url_for("ProjectView.upload"))
+            flash(_("Imported %(code)s version %(v)s.", code=row.code, v=row.version), "success")
+            return redirect(url_for("ProjectView.show", pk=row.id))
+        return self.render_template("project_upload.html", title=_("Import a project"))
+
+    @expose("/download/<int:pk>")
+    @has_access
+    def download(self, pk):
+        row = self.datamodel.get(pk)
+        if row is None:
+            abort(404)
+        audit.record(audit.DOWNLOAD, object_type="EvaluationProject", object_id=str(pk),
+                     commit=True)
+        return Response(project_files.dump(row.definition), mimetype="application/x-yaml",
+                        headers={"Content-Disposition":
+                                 f"attachment; filename={row.code}-v{row.version}.yaml"})
+
+
+class ScoreRunView(ScopedModelView):
+    datamodel = SQLAInterface(ScoreRun)
+    route_base = "/scoreruns"
+    base_permissions = ["can_list", "can_show", "can_export", "can_start", "can_confirm",
+                        "can_results_xlsx"]
+    list_title = _l("Score runs")
+    list_columns = ["id", "activity", "project", "created_at", "created_by", "scored", "eligible",
+                    "passed"]
+    label_columns = {"id": _l("Run"), "activity": _l("Activity"), "project": _l("Project"),
+                     "created_at": _l("Run at"), "created_by": _l("Run by"),
+                     "scored": _l("Scored"), "eligible": _l("Eligible"), "passed": _l("Passed")}
+    base_order = ("id", "desc")
+
+    @expose("/start", methods=["GET", "POST"])
+    @has_access
+    def start(self):
+        activities = db.session.execute(select(ReportingActivity).order_by(
+            ReportingActivity.id.desc())).scalars().all()
+        projects = db.session.execute(select(EvaluationProject).where(
+            EvaluationProject.status == "published").order_by(EvaluationProject.code,
+                                                             EvaluationProject.version.desc())
+        ).scalars().all()
+        if request.method == "POST":
+            activity = db.session.get(ReportingActivity, request.form.get("activity", type=int))
+            project = db.session.get(EvaluationProject, request.form.get("project", type=int))
+            if activity is None or project is None:
+                abort(404)
+            try:
+                run = service.run_scores(activity, project)
+            except (service.ScoringError, scoring.ProjectError) as error:
+                flash(error.message(current_language()), "danger")
+                return redirect(url_for("ScoreRunView.start"))
+            return redirect(url_for("ScoreRunView.show", pk=run.id))
+        return self.render_template("score_start.html", activities=activities,
+                                    projects=projects, title=_("Run a scoring"))
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        run = self.datamodel.get(pk, self._base_filters)
+        if run is None:
+            abort(404)
+        results = db.session.execute(restrict(select(ScoreResult).where(
+            ScoreResult.run_id == run.id), ScoreResult)).scalars().all()
+        grades: dict[str, int] = {}
+        histogram = [0] * 14  # 0-10, …, 120-130
+        for r in results:
+            if r.grade:
+                grades[r.grade] = grades.get(r.grade, 0) + 1
+            if r.total is not None:
+                histogram[min(13, int(r.total // 10))] += 1
+        return self.render_template("score_run.html", run=run, grades=sorted(grades.items()),
+                                    histogram=histogram, count=len(results),
+                                    title=_("Score run %(id)s", id=run.id))
+
+    @expose("/confirm/<int:pk>", methods=["POST"])
+    @has_access
+    def confirm(self, pk):
+        run = self.datamodel.get(pk, self._base_filters)
+        if run is None:
+            abort(404)
+        count = service.confirm(run)
+        flash(_("%(n)d results confirmed.", n=count), "success")
+        return redirect(url_for("ScoreRunView.show", pk=pk))
+
+    @expose("/results_xlsx/<int:pk>")
+    @has_access
+    def results_xlsx(self, pk):
+        run = self.datamodel.get(pk, self._base_filters)
+        if run is None:
+            abort(404)
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
+        service.export_run(run, handle.name)
+        audit.record(audit.EXPORT, object_type="ScoreRun", object_id=str(pk), commit=True)
+        response = send_file(handle.name, as_attachment=True,
+                             download_name=f"score-run-{run.id}.xlsx")
+        response.call_on_close(handle.close)
+        return response
+
+
+class ScoreResultView(ScopedModelView):
+    datamodel = SQLAInterface(ScoreResult)
+    route_base = "/scores"
+    base_permissions = ["can_list", "can_show", "can_export", "confirm_selected", "flag"]
+    list_title = _l("Scores")
+    list_columns = ["name", "uscc", "region", "stage", "total", "grade", "passed", "status",
+                    "run"]
+    search_columns = ["name", "uscc", "region", "stage", "grade", "tech_field", "status",
+                      "passed", "run", "total"]
+    label_columns = {"name": _l("Enterprise"), "uscc": _l("Unified social credit code"),
+                     "region": _l("Region"), "stage": _l("Stage"), "total": _l("Total"),
+                     "grade": _l("Grade"), "passed": _l("Passed"), "status": _l("Status"),
+                     "run": _l("Run"), "tech_field": _l("Technology field")}
+    search_form_query_rel_fields = {"region": [["code", InDeploymentProvince, None]]}
+    base_order = ("total", "desc")
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        result = self.datamodel.get(pk, self._base_filters)
+        if result is None:
+            abort(404)
+        return self.render_template("score_breakdown.html", **breakdown_context(result))
+
+    @action("confirm_selected", _l("Confirm"), _l("Confirm the selected scores?"), "fa-check")
+    def confirm_selected(self, items):
+        items = items if isinstance(items, list) else [items]
+        count = 0
+        for run_id in {i.run_id for i in items}:
+            count += service.confirm(db.session.get(ScoreRun, run_id),
+                                     [i.id for i in items if i.run_id == run_id])
+        flash(_("%(n)d results confirmed.", n=count), "success")
+        return redirect(self.get_redirect())
+
+    @action("flag", _l("Flag as outlier"), None, "fa-flag")
+    def flag(self, items):
+        items = items if isinstance(items, list) else [items]
+        service.flag([i.id for i in items], request.form.get("note") or _("outlier"))
+        flash(_("Flagged."), "info")
+        return redirect(self.get_redirect())
+
+
+def breakdown_context(result: ScoreResult) -> dict:
+    project = scoring.parse(result.run.project.definition)
+    stages = {s.code: s.name for s in project.stages}
+    rows = []
+    for group in project.groups:
+        for indicator in group.indicators:
+            rows.append((group, indicator, (result.breakdown or {}).get(indicator.code) or {}))
+    return {"result": result, "project": project, "rows": rows,
+            "stage_name": stages.get(result.stage, result.stage),
+            "title": _("Score of %(name)s", name=result.name or "")}
+
+
+class MyScoreView(BaseView):
+    """我的积分: the enterprise's own confirmed scores, each point explained."""
+
+    route_base = "/myscore"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        results = db.session.execute(restrict(select(ScoreResult).where(
+            ScoreResult.status == service.CONFIRMED).order_by(ScoreResult.id.desc()),
+            ScoreResult)).scalars().all()
+        return self.render_template("my_scores.html",
+                                    items=[breakdown_context(r) for r in results],
+                                    title=_("My innovation points"), user=g.user)

@@ -1,0 +1,127 @@
+"""Projects and score runs through the web and the command line, per role."""
+
+import io
+import json
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from app.domain import workflow
+from app.extensions import db
+from app.models import EvaluationProject, ScoreResult, Submission
+from app.services import activities
+from app.services.demo import demo_uscc
+from config import BASE_DIR
+from tests.conftest import csrf_token_of, post_form
+from tests.test_review import _decide, _submitted
+
+PROJECTS = BASE_DIR / "app" / "data" / "indicator-projects"
+
+
+def _import(client, data, name="p.yaml"):
+    page = client.get("/projects/upload").get_data(as_text=True)
+    return client.post("/projects/upload", data={"csrf_token": csrf_token_of(page),
+                                                  "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data", follow_redirects=True)
+
+
+@pytest.fixture(scope="module")
+def scored_activity(app):
+    """An activity whose records passed provincial review (OWN among them)."""
+    from tests.conftest import logged_in_client
+
+    with app.app_context():
+        activity_id = activities.create_activity("积分测算活动", 2025, "county", open_now=True).id
+    ids = [_submitted(app, activity_id, demo_uscc("210202", 1))]
+    ids += [_submitted(app, activity_id, demo_uscc("210202", 9500 + i), rd_expense=50 + 20 * i)
+            for i in range(5)]
+    for role in ("county", "city", "province"):
+        _decide(logged_in_client(app, role), ids, workflow.APPROVE)
+    return activity_id, ids
+
+
+def test_province_imports_projects_and_bad_files_are_refused(app, province_client):
+    html = _import(province_client, (PROJECTS / "tech-sme-evaluation.yaml").read_bytes()) \
+        .get_data(as_text=True)
+    assert "科技型中小企业评价" in html and "rd_expense / revenue * 100" in html
+    with app.app_context():
+        before = db.session.query(EvaluationProject).count()
+    for bad, says in ((b"a: &x [1]\nb: *x", "锚点"), (b"code: x\nname: y\ngroups: []", "指标组"),
+                      (b"\xff\xfe", "UTF-8")):
+        assert says in _import(province_client, bad).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(EvaluationProject).count() == before
+
+
+def test_cli_import_makes_versions(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["projects", "import", str(PROJECTS / "innovation-points-2.0.yaml")])
+    second = runner.invoke(args=["projects", "import",
+                                 str(PROJECTS / "innovation-points-2.0.yaml")])
+    code, version = first.output.split()
+    assert code == "innovation-points-2.0" and second.output.split() == [code, str(int(version)
+                                                                                  + 1)]
+
+
+def test_run_confirm_and_the_enterprise_sees_its_own_breakdown(app, scored_activity,
+                                                               province_client, county_client,
+                                                               enterprise_client, city_client):
+    activity_id, ids = scored_activity
+    with app.app_context():
+        project_id = db.session.query(EvaluationProject).filter_by(
+            code="innovation-points-2.0").order_by(EvaluationProject.version.desc()).first().id
+    page = province_client.get("/scoreruns/start").get_data(as_text=True)
+    response = province_client.post("/scoreruns/start", data={
+        "csrf_token": csrf_token_of(page), "activity": activity_id, "project": project_id})
+    run_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    html = province_client.get(f"/scoreruns/show/{run_id}").get_data(as_text=True)
+    assert 'id="run-scored">6<' in html
+    with app.app_context():
+        assert {s.status for s in db.session.query(Submission).filter(
+            Submission.id.in_(ids))} == {workflow.APPROVED}  # not yet sent: stays approved
+    # The enterprise sees nothing before confirmation.
+    assert "score-total" not in enterprise_client.get("/myscore/").get_data(as_text=True)
+    # County: results of its area, no runs.
+    assert county_client.get("/scoreruns/start").status_code == 403
+    listing = county_client.get(f"/scores/list/?_flt_0_run={run_id}").get_data(as_text=True)
+    assert demo_uscc("210202", 1) in listing
+    other = city_client.get(f"/scores/list/?_flt_0_run={run_id}").get_data(as_text=True)
+    assert demo_uscc("210202", 1) in other  # 大连市 includes 中山区
+    post_form(province_client, f"/scoreruns/show/{run_id}", f"/scoreruns/confirm/{run_id}")
+    mine = enterprise_client.get("/myscore/").get_data(as_text=True)
+    assert "score-total" in mine and "研发费用金额" in mine and "稳定期" in mine
+    with app.app_context():
+        results = db.session.query(ScoreResult).filter_by(run_id=run_id).all()
+        assert {r.status for r in results} == {"confirmed"}
+        frozen = {r.submission_id: r.total for r in results}
+    # Running again leaves confirmed scores as they were.
+    result = app.test_cli_runner().invoke(args=["scores", "run", "--activity", str(activity_id),
+                                                "--project", "innovation-points-2.0"])
+    assert "Nothing to score" in result.output
+    with app.app_context():
+        assert {r.submission_id: r.total for r in db.session.query(ScoreResult).filter_by(
+            run_id=run_id)} == frozen
+
+
+def test_cli_run_json_and_export_and_rerun_replaces_unconfirmed(app, scored_activity, tmp_path):
+    activity_id, ids = scored_activity
+    runner = app.test_cli_runner()
+    runner.invoke(args=["projects", "import", str(PROJECTS / "tech-sme-evaluation.yaml")])
+    first = json.loads(runner.invoke(args=["scores", "run", "--activity", str(activity_id),
+                                           "--project", "tech-sme-evaluation", "--json"]).output)
+    assert set(first) == {"run", "results"} and len(first["results"]) == 6
+    row = first["results"][0]
+    assert set(row) == {"uscc", "eligible", "stage", "total", "grade", "passed", "indicators"}
+    assert row["stage"] is None and set(row["indicators"]) == {
+        "tech_staff", "rd_to_revenue", "rd_to_cost", "ip_class1", "ip_class2"}
+    second = json.loads(runner.invoke(args=["scores", "run", "--activity", str(activity_id),
+                                            "--project", "tech-sme-evaluation", "--json"]).output)
+    with app.app_context():
+        assert db.session.query(ScoreResult).filter_by(run_id=first["run"]).count() == 0
+        assert db.session.query(ScoreResult).filter_by(run_id=second["run"]).count() == 6
+    out = tmp_path / "scores.xlsx"
+    result = runner.invoke(args=["scores", "export", "--run", str(second["run"]), "--out",
+                                 str(out)])
+    assert result.exit_code == 0
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert len(rows) == 7 and "科技人员数占职工总数的比例-得分" in rows[0]
