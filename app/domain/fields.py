@@ -103,7 +103,11 @@ class FieldRegistry:
         return [f for f in self.fields if f.dimension == dimension]
 
     def numeric_keys(self) -> list[str]:
-        return [f.key for f in self.fields if f.is_numeric]
+        return list(self._numeric)
+
+    @functools.cached_property
+    def _numeric(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields if f.is_numeric)
 
     @functools.cached_property
     def _headers(self) -> dict[str, str]:

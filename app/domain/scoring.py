@@ -111,6 +111,23 @@ class Project:
     def indicators(self) -> list[Indicator]:
         return [i for g in self.groups for i in g.indicators]
 
+    @property
+    def fields_used(self) -> set[str]:
+        """Dictionary fields any formula, condition or the stage rule reads."""
+        expressions = [i.value for i in self.indicators if i.value is not None]
+        expressions += [item.value or item.when for i in self.indicators for item in i.items]
+        expressions += [c for c, _r in self.eligibility] + [c for c, _r in self.direct_pass]
+        if self.pass_rule is not None:
+            expressions.append(self.pass_rule)
+        used = {name for e in expressions for name in e.names if name in _FIELDS}
+        if self.stage_by == "years_since_registration":
+            used.add("registration_date")
+        elif self.stage_by == "revenue":
+            used.add("revenue")
+        if any(i.same_field for i in self.indicators):
+            used.add("tech_field")
+        return used
+
 
 # -- parsing ------------------------------------------------------------------------------------
 _FIELDS = frozenset(REGISTRY.keys())
@@ -336,11 +353,16 @@ def stage_of(project: Project, record: Mapping[str, Any], data_year: int) -> str
     return None
 
 
-def _env(record: Mapping[str, Any]) -> dict[str, Any]:
-    env = {key: record.get(key) for key in REGISTRY.keys()}
-    for key in REGISTRY.numeric_keys():  # an empty optional number counts as 0
-        if env[key] is None:
-            env[key] = 0
+_NUMERIC = frozenset(REGISTRY.numeric_keys())
+
+
+def _env(record: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    env = {}
+    for key in keys:
+        value = record.get(key)
+        if value is None and key in _NUMERIC:  # an empty optional number counts as 0
+            value = 0
+        env[key] = value
     return env
 
 
@@ -357,8 +379,9 @@ def score(project: Project, records: list[tuple[Any, Mapping[str, Any]]], data_y
           ) -> list[Result]:
     """Score (key, record values) pairs; cohorts are the scored records themselves."""
     results, envs = [], []
+    keys = project.fields_used
     for key, record in records:
-        env = _env(record)
+        env = _env(record, keys)
         result = Result(key, True, stage_of(project, record, data_year))
         if project.stages and result.stage is None:
             result.eligible = False

@@ -10,7 +10,6 @@ from sqlalchemy import delete, func, select
 
 from app.domain import project_files, scoring, workflow
 from app.domain.errors import BilingualError
-from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun, Submission
 from app.security.scope import UserScope, restrict
@@ -49,8 +48,16 @@ def latest_published(code: str) -> EvaluationProject | None:
         .order_by(EvaluationProject.version.desc()).limit(1)).scalar_one_or_none()
 
 
-_COLUMNS = ["id", "enterprise_id", "region_code", "tech_field", *[
-    k for k in REGISTRY.keys() if k not in ("region_code", "tech_field")]]
+_BASE_COLUMNS = ("id", "enterprise_id", "region_code", "tech_field", "uscc", "name")
+# Breakdown per indicator, stored compactly: JSON of lists encodes several times faster
+# than JSON of dicts, which matters at 100,000 results.
+BREAKDOWN_KEYS = ("value", "cohort", "cohort_size", "normalized", "weight", "points", "note",
+                  "counted")
+
+
+def breakdown_of(result: ScoreResult) -> dict[str, dict]:
+    return {code: dict(zip(BREAKDOWN_KEYS, values, strict=True))
+            for code, values in (result.breakdown or {}).items()}
 
 
 def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
@@ -62,7 +69,8 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
         raise ScoringError("只能使用已发布的评价项目测算。",
                            "Only a published project can be used for scoring.")
     project = scoring.parse(project_row.definition)
-    query = select(*[getattr(Submission, c) for c in _COLUMNS]).where(
+    columns = [*_BASE_COLUMNS, *sorted(project.fields_used - set(_BASE_COLUMNS))]
+    query = select(*[getattr(Submission, c) for c in columns]).where(
         Submission.activity_id == activity.id, Submission.status.in_(SCORABLE))
     if submission_ids:
         query = query.where(Submission.id.in_(submission_ids))
@@ -73,7 +81,7 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        rows = [dict(zip(_COLUMNS, row, strict=True))
+        rows = [dict(zip(columns, row, strict=True))
                 for row in db.session.execute(restrict(query, Submission, scope))]
         rows = [r for r in rows if r["id"] not in frozen]
         if not rows:
@@ -118,9 +126,8 @@ def _result_row(run_id: int, record: dict, result: scoring.Result) -> dict:
         "name": record["name"], "tech_field": record["tech_field"], "stage": result.stage,
         "eligible": result.eligible, "total": result.total, "grade": result.grade,
         "passed": result.passed, "reasons": result.reasons or None,
-        "breakdown": {code: {"value": b.value, "cohort": b.cohort, "cohort_size": b.cohort_size,
-                             "normalized": b.normalized, "weight": b.weight, "points": b.points,
-                             "note": b.note, "counted": b.counted}
+        "breakdown": {code: [b.value, b.cohort, b.cohort_size, b.normalized, b.weight,
+                             b.points, b.note, b.counted]
                       for code, b in result.indicators.items()} or None,
         "status": COMPUTED,
     }
@@ -165,7 +172,7 @@ def run_json(run: ScoreRun) -> dict:
     return {"run": run.id, "results": [
         {"uscc": r.uscc, "eligible": r.eligible, "stage": r.stage, "total": r.total,
          "grade": r.grade, "passed": r.passed,
-         "indicators": {code: b["points"] for code, b in (r.breakdown or {}).items()}}
+         "indicators": {code: b["points"] for code, b in breakdown_of(r).items()}}
         for r in results]}
 
 
@@ -190,8 +197,9 @@ def export_run(run: ScoreRun, path: str, scope: UserScope | None = None) -> int:
                    stages.get(r.stage, r.stage), "是" if r.eligible else "否", r.total, r.grade,
                    {True: "是", False: "否"}.get(r.passed, ""), r.status,
                    "；".join(r.reasons or [])]
+            breakdown = breakdown_of(r)
             for indicator in indicators:
-                b = (r.breakdown or {}).get(indicator.code) or {}
+                b = breakdown.get(indicator.code) or {}
                 row += [b.get("value"), b.get("normalized"), b.get("weight"), b.get("points")]
             yield row
 

@@ -198,9 +198,10 @@ def breakdown_context(result: ScoreResult) -> dict:
     project = scoring.parse(result.run.project.definition)
     stages = {s.code: s.name for s in project.stages}
     rows = []
+    breakdown = service.breakdown_of(result)
     for group in project.groups:
         for indicator in group.indicators:
-            rows.append((group, indicator, (result.breakdown or {}).get(indicator.code) or {}))
+            rows.append((group, indicator, breakdown.get(indicator.code) or {}))
     return {"result": result, "project": project, "rows": rows,
             "stage_name": stages.get(result.stage, result.stage),
             "title": _("Score of %(name)s", name=result.name or "")}

@@ -1,0 +1,122 @@
+"""Benchmark: score 100,000 generated records with innovation-points-2.0 end to end
+(load from the database, compute, store results and statuses) — issue 6; goal ≤ 10 s,
+peak memory ≤ 1 GB, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/score_run.py [--records 100000] [--database URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def prepare(database_url: str, count: int) -> None:
+    """Fill a fresh database with `count` submitted records (not timed)."""
+    from sqlalchemy import insert
+
+    from app import create_app
+    from app.domain import synthetic, workflow
+    from app.domain.regions import load_regions
+    from app.domain.validation import Validator
+    from app.extensions import db
+    from app.models import Enterprise, Submission
+    from app.services import activities, reporting, scoring
+    from app.services.setup import REGIONS_DIR, run_setup
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "testing"})
+    with app.app_context():
+        run_setup()
+        activity = activities.create_activity("测算基准", 2025, "county", open_now=True)
+        counties = [r.code for r in load_regions(REGIONS_DIR) if r.level == "county"
+                    and r.code.startswith("21")]
+        validator: Validator = reporting.validator_for(activity)
+        rng = random.Random(5)
+        enterprises, submissions = [], []
+        for i in range(count):
+            raw = synthetic.record(rng, rng.choice(counties), 300000 + i, 2025)
+            values = validator.normalize(raw)[0]
+            enterprises.append({"uscc": values["uscc"], "name": values["name"],
+                                "region_code": values["region_code"]})
+            submissions.append({**values, "activity_id": activity.id,
+                                "status": workflow.SUBMITTED, "channel": "upload"})
+        db.session.execute(Enterprise.__table__.insert(), enterprises)
+        ids = dict(db.session.execute(db.select(Enterprise.uscc, Enterprise.id)).all())
+        for row in submissions:
+            row["enterprise_id"] = ids[row["uscc"]]
+        for start in range(0, len(submissions), 10000):
+            db.session.execute(insert(Submission), submissions[start:start + 10000])
+        db.session.commit()
+        project_path = ROOT / "app" / "data" / "indicator-projects" / "innovation-points-2.0.yaml"
+        scoring.import_project(project_path.read_bytes())
+
+
+def run_one(database_url: str, count: int) -> dict:
+    """Score the prepared activity in a fresh process, so peak memory is the run's own."""
+    from app import create_app
+    from app.extensions import db
+    from app.models import ReportingActivity
+    from app.security.scope import ALL, UserScope
+    from app.services import scoring
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "testing"})
+    with app.app_context():
+        activity = db.session.execute(db.select(ReportingActivity)).scalars().first()
+        project = scoring.latest_published("innovation-points-2.0")
+        started = time.perf_counter()
+        run = scoring.run_scores(activity, project, scope=UserScope(ALL))
+        elapsed = time.perf_counter() - started
+        return {"database": database_url.split(":")[0], "records": count,
+                "scored": run.scored, "seconds": round(elapsed, 2),
+                "records_per_s": round(count / elapsed),
+                "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--database")
+    parser.add_argument("--child", choices=["prepare", "score"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "prepare":
+        prepare(args.database, args.records)
+        return
+    if args.child == "score":
+        print(json.dumps(run_one(args.database, args.records)))
+        return
+    targets = [args.database] if args.database else [f"sqlite:///{tempfile.mkdtemp()}/s.db"]
+    if not args.database:
+        try:
+            import psycopg
+
+            name = f"ipp_bench_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                                 autocommit=True, connect_timeout=3) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            targets.append(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+        except Exception as error:  # noqa: BLE001 - PostgreSQL is optional here
+            print(f"PostgreSQL not available ({error}); SQLite only.")
+    for target in targets:
+        for step in ("prepare", "score"):
+            out = subprocess.run([sys.executable, __file__, "--child", step, "--database",
+                                  target, "--records", str(args.records)], capture_output=True,
+                                 text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                 check=False)
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        print(lines[-1] if lines else out.stderr[-3000:])
+
+
+if __name__ == "__main__":
+    main()
