@@ -54,8 +54,8 @@ def _upload(client, activity_id, data, name="推荐企业.xlsx"):
         content_type="multipart/form-data")
 
 
-def _wait_for_batch(client, response):
-    """Small files answer with the batch; large ones with a job to follow."""
+def _wait_for_batch(client, response, returns_url=False):
+    """Small files answer with the batch; large ones (and score runs) with a job to follow."""
     location = response.headers["Location"]
     if "/jobs/show/" in location:
         job_id = int(location.rsplit("/", 1)[1])
@@ -66,6 +66,8 @@ def _wait_for_batch(client, response):
             time.sleep(0.1)
         assert status["status"] == "done", status
         location = status["batch_url"]
+    if returns_url:
+        return location
     return int(location.rstrip("/").rsplit("/", 1)[1])
 
 

@@ -13,6 +13,7 @@ from app.services import activities
 from app.services.demo import demo_uscc
 from config import BASE_DIR
 from tests.conftest import csrf_token_of, post_form
+from tests.test_batch import _wait_for_batch
 from tests.test_review import _decide, _submitted
 
 PROJECTS = BASE_DIR / "app" / "data" / "indicator-projects"
@@ -73,9 +74,11 @@ def test_run_confirm_and_the_enterprise_sees_its_own_breakdown(app, scored_activ
     page = province_client.get("/scoreruns/start").get_data(as_text=True)
     response = province_client.post("/scoreruns/start", data={
         "csrf_token": csrf_token_of(page), "activity": activity_id, "project": project_id})
-    run_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert "/jobs/show/" in response.headers["Location"]  # runs in the background
+    run_url = _wait_for_batch(province_client, response, returns_url=True)
+    run_id = int(run_url.rstrip("/").rsplit("/", 1)[1])
     html = province_client.get(f"/scoreruns/show/{run_id}").get_data(as_text=True)
-    assert 'id="run-scored">6<' in html
+    assert 'id="run-scored">6<' in html and "大连市" in html  # grades by city
     with app.app_context():
         assert {s.status for s in db.session.query(Submission).filter(
             Submission.id.in_(ids))} == {workflow.APPROVED}  # not yet sent: stays approved

@@ -96,7 +96,7 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
                    "refuse": BUREAUS},
     "BatchView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
                   "can_failures": BUREAUS, "can_upload": BUREAUS, "can_template": BUREAUS},
-    "JobView": {"can_index": BUREAUS, "can_show": BUREAUS, "can_status": BUREAUS},
+    "JobView": {"can_index": BUREAUS, "can_show": BUREAUS, "can_status": BUREAUS},  # own jobs
     "PortalView": {"can_index": {ENTERPRISE}, "can_form": {ENTERPRISE},
                    "can_check": {ENTERPRISE}},
     # Third-party data API and its keys

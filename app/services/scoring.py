@@ -13,7 +13,7 @@ from app.domain.errors import BilingualError
 from app.extensions import db
 from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun, Submission
 from app.security.scope import UserScope, restrict
-from app.services import audit
+from app.services import audit, jobs
 from app.services import workflow as workflow_service
 
 SCORABLE = (workflow.APPROVED, workflow.SUBMITTED, workflow.SCORED)
@@ -61,8 +61,8 @@ def breakdown_of(result: ScoreResult) -> dict[str, dict]:
 
 
 def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
-               submission_ids: list[int] | None = None, scope: UserScope | None = None
-               ) -> ScoreRun:
+               submission_ids: list[int] | None = None, scope: UserScope | None = None,
+               progress=None) -> ScoreRun:
     """Score the activity's records that passed provincial review (or the chosen ones).
     Re-running replaces unconfirmed results only; confirmed scores stay frozen."""
     if project_row.status != "published":
@@ -87,7 +87,11 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
         if not rows:
             raise ScoringError("没有可测算的记录：记录须已通过省级审核（已通过待报送或已报送）。",
                                "Nothing to score: records must have passed provincial review.")
+        if progress:
+            progress(1, 3)
         results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
+        if progress:
+            progress(2, 3)
         run = ScoreRun(activity_id=activity.id, project_id=project_row.id,
                        province_code=activity.province_code, created_by=_username(),
                        scored=len(results), eligible=sum(r.eligible for r in results),
@@ -204,3 +208,26 @@ def export_run(run: ScoreRun, path: str, scope: UserScope | None = None) -> int:
             yield row
 
     return write_workbook(path, "积分测算结果", headers, rows())
+
+
+@jobs.handler("score_run")
+def run_score_job(payload: dict, progress) -> dict:
+    """A score run in a worker or thread (services.jobs), as the user who started it."""
+    from app.models import AppUser
+
+    g.user = db.session.get(AppUser, payload["user_id"])
+    run = run_scores(db.session.get(ReportingActivity, payload["activity_id"]),
+                     db.session.get(EvaluationProject, payload["project_id"]), progress=progress)
+    progress(3, 3)
+    return {"score_run_id": run.id}
+
+
+def grade_table(run: ScoreRun, by: str) -> list[tuple[str, dict[str, int]]]:
+    """Grades counted per city (by="city") or per stage (by="stage"), in the user's scope."""
+    key = func.substr(ScoreResult.region_code, 1, 4) if by == "city" else ScoreResult.stage
+    rows = db.session.execute(restrict(select(key, ScoreResult.grade, func.count()).where(
+        ScoreResult.run_id == run.id).group_by(key, ScoreResult.grade), ScoreResult)).all()
+    table: dict[str, dict[str, int]] = {}
+    for group, grade, count in rows:
+        table.setdefault(str(group or "—"), {})[grade or "—"] = count
+    return sorted(table.items())

@@ -149,6 +149,8 @@ class JobView(BaseView):
         result = job.result or {}
         lang = current_language()
         batch_id = result.get("batch_id")
+        run_id = result.get("score_run_id")
+        url = (url_for("BatchView.show", pk=batch_id) if batch_id else
+               url_for("ScoreRunView.show", pk=run_id) if run_id else None)
         return jsonify(status=job.status, done=job.done, total=job.total,
-                       message=result.get(lang) or "",
-                       batch_url=url_for("BatchView.show", pk=batch_id) if batch_id else None)
+                       message=result.get(lang) or "", batch_url=url)

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from app.domain import project_files, scoring
 from app.extensions import db
 from app.i18n import current_language
-from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun
+from app.models import EvaluationProject, Region, ReportingActivity, ScoreResult, ScoreRun
 from app.security.scope import restrict
-from app.services import audit
+from app.services import audit, jobs
 from app.services import scoring as service
 from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView
 
@@ -99,12 +99,11 @@ class ScoreRunView(ScopedModelView):
             project = db.session.get(EvaluationProject, request.form.get("project", type=int))
             if activity is None or project is None:
                 abort(404)
-            try:
-                run = service.run_scores(activity, project)
-            except (service.ScoringError, scoring.ProjectError) as error:
-                flash(error.message(current_language()), "danger")
-                return redirect(url_for("ScoreRunView.start"))
-            return redirect(url_for("ScoreRunView.show", pk=run.id))
+            # A run over a whole activity takes a while: it goes to the background with
+            # progress under 我的任务, like a large upload.
+            job = jobs.start("score_run", f"{activity.name}：{project}", g.user.id, {
+                "activity_id": activity.id, "project_id": project.id, "user_id": g.user.id})
+            return redirect(url_for("JobView.show", pk=job.id))
         return self.render_template("score_start.html", activities=activities,
                                     projects=projects, title=_("Run a scoring"))
 
@@ -123,9 +122,16 @@ class ScoreRunView(ScopedModelView):
                 grades[r.grade] = grades.get(r.grade, 0) + 1
             if r.total is not None:
                 histogram[min(13, int(r.total // 10))] += 1
-        return self.render_template("score_run.html", run=run, grades=sorted(grades.items()),
-                                    histogram=histogram, count=len(results),
-                                    title=_("Score run %(id)s", id=run.id))
+        cities = {code: name for code, name in db.session.execute(
+            select(Region.code, Region.name).where(Region.level == "city"))}
+        stages = {s.code: s.name for s in scoring.parse(run.project.definition).stages}
+        return self.render_template(
+            "score_run.html", run=run, grades=sorted(grades.items()), histogram=histogram,
+            count=len(results), by_city=[(cities.get(k, k), v) for k, v in
+                                         service.grade_table(run, "city")],
+            by_stage=[(stages.get(k, k), v) for k, v in service.grade_table(run, "stage")],
+            grade_names=[g for g, _n in sorted(grades.items())],
+            title=_("Score run %(id)s", id=run.id))
 
     @expose("/confirm/<int:pk>", methods=["POST"])
     @has_access
