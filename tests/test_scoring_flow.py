@@ -128,3 +128,53 @@ def test_cli_run_json_and_export_and_rerun_replaces_unconfirmed(app, scored_acti
     assert result.exit_code == 0
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     assert len(rows) == 7 and "科技人员数占职工总数的比例-得分" in rows[0]
+
+
+def test_editor_change_a_weight_preview_publish(app, scored_activity, province_client):
+    activity_id, _ids = scored_activity
+    with app.app_context():
+        row = db.session.query(EvaluationProject).filter_by(
+            code="innovation-points-2.0", status="published").order_by(
+            EvaluationProject.version.desc()).first()
+        pk, version = row.id, row.version
+    url = f"/projects/edit_project/{pk}"
+    page = province_client.get(url).get_data(as_text=True)
+    assert 'class="stage-total"' in page and "rd_expense / revenue * 100" in page
+    token = csrf_token_of(page)
+    # A weight that breaks the stage total cannot be published; nothing is saved.
+    bad = province_client.post(url, data={"csrf_token": token, "do": "publish",
+                                          "weight-rd_expense-mature": "20"},
+                               follow_redirects=True).get_data(as_text=True)
+    assert "应为 100" in bad
+    with app.app_context():
+        assert db.session.query(EvaluationProject).filter_by(
+            code="innovation-points-2.0").order_by(EvaluationProject.version.desc()).first() \
+            .version == version
+    # Move 6 points from R&D expense to R&D intensity for mature enterprises, preview, publish.
+    change = {"csrf_token": token, "weight-rd_expense-mature": "8",
+              "weight-rd_intensity-mature": "21"}
+    preview = province_client.post(url, data={**change, "do": "preview",
+                                              "activity": str(activity_id)})
+    html = preview.get_data(as_text=True)
+    assert 'id="preview"' in html and "6" in html and 'id="preview-changed"' in html
+    published = province_client.post(url, data={**change, "do": "publish"},
+                                      follow_redirects=True)
+    assert "已保存" in published.get_data(as_text=True)
+    with app.app_context():
+        newest = db.session.query(EvaluationProject).filter_by(
+            code="innovation-points-2.0").order_by(EvaluationProject.version.desc()).first()
+        assert newest.version == version + 1 and newest.status == "published"
+        weights = {i["code"]: i["weights"] for g in newest.definition["groups"]
+                   for i in g["indicators"] if "weights" in i}
+        assert weights["rd_expense"]["mature"] == 8 and weights["rd_intensity"]["mature"] == 21
+        assert db.session.get(EvaluationProject, pk).definition != newest.definition
+
+
+def test_formulas_are_checked_as_typed(province_client):
+    token = csrf_token_of(province_client.get("/projects/upload").get_data(as_text=True))
+    ok = province_client.post("/projects/check_formula",
+                              data={"csrf_token": token, "formula": "rd_expense / revenue"})
+    assert ok.get_json() == {"ok": True, "fields": ["rd_expense", "revenue"]}
+    bad = province_client.post("/projects/check_formula",
+                               data={"csrf_token": token, "formula": "rd_expence + ("})
+    assert bad.get_json()["ok"] is False and bad.get_json()["message"]

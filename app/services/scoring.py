@@ -231,3 +231,98 @@ def grade_table(run: ScoreRun, by: str) -> list[tuple[str, dict[str, int]]]:
     for group, grade, count in rows:
         table.setdefault(str(group or "—"), {})[grade or "—"] = count
     return sorted(table.items())
+
+
+def edit_definition(definition: dict, form) -> dict:
+    """A copy of a project definition with what the editor form changed: indicator names,
+    formulas and weights per stage, group caps and grade thresholds."""
+    import copy
+
+    changed = copy.deepcopy(definition)
+    for group in changed.get("groups", []):
+        cap = form.get(f"cap-{group['code']}")
+        if cap is not None:
+            group["cap"] = _number_or_none(cap)
+            if group["cap"] is None:
+                group.pop("cap")
+        for indicator in group.get("indicators", []):
+            code = indicator["code"]
+            for key in ("name", "value"):
+                text = form.get(f"{key}-{code}")
+                if text is not None and text.strip():
+                    indicator[key] = text.strip()
+            weights = indicator.get("weights")
+            if isinstance(weights, dict):
+                for stage in list(weights):
+                    raw = form.get(f"weight-{code}-{stage}")
+                    if raw is not None:
+                        weights[stage] = _number_or_none(raw)
+    for grade in changed.get("grades", []):
+        raw = form.get(f"grade-{grade['grade']}")
+        if raw is not None and "at_least" in grade:
+            grade["at_least"] = _number_or_none(raw)
+    return changed
+
+
+def _number_or_none(raw):
+    text = str(raw).strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # parse() then says which field is not a number
+    return int(value) if value.is_integer() else value
+
+
+def has_confirmed(row: EvaluationProject) -> bool:
+    return db.session.execute(select(ScoreResult.id).join(ScoreRun).where(
+        ScoreRun.project_id == row.id, ScoreResult.status == CONFIRMED).limit(1)).first() \
+        is not None
+
+
+def save_edit(row: EvaluationProject, definition: dict, publish: bool) -> EvaluationProject:
+    """Check the edited project; a published (or already scored) version is never changed in
+    place: the edit becomes the code's next version. Nothing is saved when the check fails."""
+    scoring.parse(definition)  # raises ProjectError with the first problem
+    if row.status == "published" or has_confirmed(row):
+        latest = db.session.execute(select(func.max(EvaluationProject.version)).where(
+            EvaluationProject.code == row.code)).scalar() or 0
+        row = EvaluationProject(code=row.code, version=latest + 1, name=definition["name"],
+                                definition=definition, status="draft", created_by=_username())
+        db.session.add(row)
+    else:
+        row.definition = definition
+        row.name = definition["name"]
+    if publish:
+        row.status = "published"
+    db.session.commit()
+    return row
+
+
+def preview(activity: ReportingActivity, definition: dict) -> dict:
+    """What a (draft) project would give on the activity's current data, stored nowhere:
+    the distribution and how many confirmed grades would change."""
+    project = scoring.parse(definition)
+    columns = [*_BASE_COLUMNS, *sorted(project.fields_used - set(_BASE_COLUMNS))]
+    rows = [dict(zip(columns, row, strict=True)) for row in db.session.execute(restrict(
+        select(*[getattr(Submission, c) for c in columns]).where(
+            Submission.activity_id == activity.id, Submission.status.in_(
+                (*SCORABLE, workflow.CONFIRMED))), Submission))]
+    results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
+    current = dict(db.session.execute(select(ScoreResult.submission_id, ScoreResult.grade)
+                                      .join(ScoreRun).join(EvaluationProject).where(
+        ScoreRun.activity_id == activity.id, EvaluationProject.code == project.code,
+        ScoreResult.status == CONFIRMED)).all())
+    histogram = [0] * 14
+    grades: dict[str, int] = {}
+    changed = []
+    for result in results:
+        if result.total is not None:
+            histogram[min(13, int(result.total // 10))] += 1
+        if result.grade:
+            grades[result.grade] = grades.get(result.grade, 0) + 1
+        if result.key in current and current[result.key] != result.grade:
+            changed.append((result.key, current[result.key], result.grade))
+    return {"count": len(results), "histogram": histogram, "grades": sorted(grades.items()),
+            "changed": changed}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Response, abort, flash, g, redirect, request, send_file, url_for
+from flask import Response, abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import project_files, scoring
+from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.i18n import current_language
 from app.models import EvaluationProject, Region, ReportingActivity, ScoreResult, ScoreRun
@@ -25,7 +26,8 @@ from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView
 class ProjectView(AppModelView):
     datamodel = SQLAInterface(EvaluationProject)
     route_base = "/projects"
-    base_permissions = ["can_list", "can_show", "can_export", "can_upload", "can_download"]
+    base_permissions = ["can_list", "can_show", "can_export", "can_upload", "can_download",
+                        "can_edit_project", "can_check_formula"]
     list_title = _l("Evaluation projects")
     list_columns = ["name", "code", "version", "status", "created_on", "created_by"]
     search_columns = ["name", "code", "status"]
@@ -58,6 +60,57 @@ class ProjectView(AppModelView):
             flash(_("Imported %(code)s version %(v)s.", code=row.code, v=row.version), "success")
             return redirect(url_for("ProjectView.show", pk=row.id))
         return self.render_template("project_upload.html", title=_("Import a project"))
+
+    @expose("/edit_project/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def edit_project(self, pk):
+        """The indicator-system editor: formulas, weights per stage with their totals, caps,
+        grade thresholds; save as draft or publish; preview on an activity's data."""
+        row = self.datamodel.get(pk)
+        if row is None:
+            abort(404)
+        definition, preview, lang = row.definition, None, current_language()
+        activities = db.session.execute(select(ReportingActivity).order_by(
+            ReportingActivity.id.desc())).scalars().all()
+        if request.method == "POST":
+            definition = service.edit_definition(row.definition, request.form)
+            action_name = request.form.get("do", "save")
+            try:
+                if action_name == "preview":
+                    activity = db.session.get(ReportingActivity,
+                                              request.form.get("activity", type=int))
+                    if activity is None:
+                        abort(404)
+                    preview = service.preview(activity, definition)
+                else:
+                    saved = service.save_edit(row, definition, action_name == "publish")
+                    flash(_("Saved as %(code)s version %(v)s (%(status)s).", code=saved.code,
+                            v=saved.version, status=saved.status), "success")
+                    return redirect(url_for("ProjectView.edit_project", pk=saved.id))
+            except scoring.ProjectError as error:
+                flash(error.message(lang), "danger")  # the form keeps what was typed
+        try:
+            project = scoring.parse(definition)
+        except scoring.ProjectError:
+            project = scoring.parse(row.definition)
+        return self.render_template("project_edit.html", row=row, definition=definition,
+                                    project=project, preview=preview, activities=activities,
+                                    fields=REGISTRY, lang=lang,
+                                    confirmed=service.has_confirmed(row),
+                                    title=_("Edit %(name)s", name=str(row)))
+
+    @expose("/check_formula", methods=["POST"])
+    @has_access
+    def check_formula(self):
+        """Checks a formula as it is typed."""
+        from app.domain.expressions import ExpressionError, compile_expression
+
+        try:
+            expression = compile_expression(request.form.get("formula", ""),
+                                            frozenset(REGISTRY.keys()), scoring.FUNCTIONS)
+        except ExpressionError as error:
+            return jsonify(ok=False, message=error.message(current_language()))
+        return jsonify(ok=True, fields=sorted(expression.names))
 
     @expose("/download/<int:pk>")
     @has_access
