@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,20 +93,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_one(args.database, args.rows)))
         return
-    targets = [f"sqlite:///{tempfile.mkdtemp()}/bench.db"]
-    if args.database:
-        targets = [args.database]
-    else:
-        try:
-            import psycopg
+    from benchmarks.targets import database_targets
 
-            name = f"ipp_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                                 autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            targets.append(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-        except Exception as error:  # noqa: BLE001 - PostgreSQL is optional here
-            print(f"PostgreSQL not available ({error}); SQLite only.")
+    targets = database_targets(args.database)
     for target in targets:
         out = subprocess.run([sys.executable, __file__, "--child", "--database", target,
                               "--rows", str(args.rows)], capture_output=True, text=True,

@@ -14,9 +14,7 @@ import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,18 +94,9 @@ def main() -> None:
     if args.child == "score":
         print(json.dumps(run_one(args.database, args.records)))
         return
-    targets = [args.database] if args.database else [f"sqlite:///{tempfile.mkdtemp()}/s.db"]
-    if not args.database:
-        try:
-            import psycopg
+    from benchmarks.targets import database_targets
 
-            name = f"ipp_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                                 autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            targets.append(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-        except Exception as error:  # noqa: BLE001 - PostgreSQL is optional here
-            print(f"PostgreSQL not available ({error}); SQLite only.")
+    targets = database_targets(args.database)
     for target in targets:
         for step in ("prepare", "score"):
             out = subprocess.run([sys.executable, __file__, "--child", step, "--database",

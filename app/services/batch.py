@@ -8,7 +8,6 @@ error, a killed worker) rolls the whole batch back: there is never half a batch.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import io
 import zipfile
@@ -36,6 +35,7 @@ from app.models import (
 )
 from app.services import audit, jobs, notifications, reporting
 from app.services import workflow as workflow_service
+from app.services.unit_of_work import bulk_transaction
 
 MAX_UNCOMPRESSED_RATIO = 100  # a zip bomb expands far more than a real workbook
 PASSED, FAILED = "passed", "failed"
@@ -188,9 +188,7 @@ def import_records(activity: ReportingActivity, user, source: str, items: list[d
 
 def _check_and_store(activity, user, batch, records, level, progress, data):
     rows_as_dicts = [(number, raw) for number, _row, raw in records]
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of short-lived objects and no cycles: see docs/PERFORMANCE.md
-    try:
+    with bulk_transaction():
         verdicts, accepted = check_rows(activity, rows_as_dicts, batch.uploader_region, progress)
         failures = []
         for (number, row, _raw), verdict in zip(records, verdicts, strict=True):
@@ -213,13 +211,6 @@ def _check_and_store(activity, user, batch, records, level, progress, data):
                      object_repr=batch.filename,
                      detail=f"{batch.total} rows: {batch.passed} passed, {batch.failed} failed, "
                             f"{batch.duplicates} duplicates")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return batch, ids
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 
 from flask import g
 from sqlalchemy import delete, func, select
@@ -15,6 +14,7 @@ from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreR
 from app.security.scope import UserScope, restrict
 from app.services import audit, jobs
 from app.services import workflow as workflow_service
+from app.services.unit_of_work import bulk_transaction
 
 SCORABLE = (workflow.APPROVED, workflow.SUBMITTED, workflow.SCORED)
 COMPUTED, CONFIRMED, FLAGGED = "computed", "confirmed", "flagged"
@@ -78,9 +78,7 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
         EvaluationProject).where(ScoreRun.activity_id == activity.id,
                                  EvaluationProject.code == project_row.code,
                                  ScoreResult.status == CONFIRMED)).scalars())
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with bulk_transaction():
         rows = [dict(zip(columns, row, strict=True))
                 for row in db.session.execute(restrict(query, Submission, scope))]
         rows = [r for r in rows if r["id"] not in frozen]
@@ -113,13 +111,6 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
                                    f"测算批次 #{run.id}")
         audit.record(audit.CREATE, object_type="ScoreRun", object_id=str(run.id),
                      detail=f"{project_row.code} v{project_row.version}: {len(results)} scored")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return run
 
 
