@@ -278,8 +278,6 @@ def test_email_goes_out_when_smtp_is_configured(app, activity_id, county_client,
     from app.services import notifications
 
     monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSMTP)
-    with app.app_context():
-        enterprise = db.session.query(Enterprise).filter_by(uscc=demo_uscc("210202", 8850)).first()
     pk = _submitted(app, activity_id, demo_uscc("210202", 8850))
     with app.app_context():
         from app.services.accounts import create_user

@@ -7,7 +7,6 @@ from flask import Response, current_app, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_filter_args, get_order_args
-from flask_babel import lazy_gettext as _l
 
 from app.domain.regions import code_range
 from app.security.scope import restrict
@@ -122,5 +121,3 @@ class ScopedModelView(AppModelView):
 
         abort(404)
 
-
-NOT_FOUND_MESSAGE = _l("The record does not exist or is outside your area.")
