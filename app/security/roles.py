@@ -108,7 +108,8 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     # Scoring: the province; bureaus read the results of their area; enterprises their own
     "ProjectView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
                     "can_upload": PROVINCE, "can_download": PROVINCE,
-                    "can_edit_project": PROVINCE, "can_check_formula": PROVINCE},
+                    "can_edit_project": PROVINCE, "can_check_formula": PROVINCE,
+                    "can_copy_project": PROVINCE, "can_new_project": PROVINCE},
     "ScoreRunView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
                      "can_start": PROVINCE, "can_confirm": PROVINCE,
                      "can_results_xlsx": PROVINCE},
