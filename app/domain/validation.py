@@ -113,6 +113,8 @@ class Validator:
         self.required = [f.key for f in self.fields if f.key in self.required]
         self.data_year_start = dt.date(data_year, 1, 1)
         shown = {f.key for f in self.fields}
+        self.required_when = [(f, f.required_when) for f in self.fields
+                              if f.required_when in shown and f.key not in self.required]
         # Rules over fields the activity hides cannot run.
         self.rules = [r for r in self.rules if r.inputs <= shown]
         self._run_order = [(r, r.expression.evaluate, r.inputs) for r in self.rules]
@@ -151,6 +153,15 @@ class Validator:
                                         f"{f.label_zh}：必填，请填写。",
                                         f"{f.label_en}: required; please fill it in."))
                 unusable.add(key)
+        for f, condition in self.required_when:
+            if values.get(condition) is True and values.get(f.key) in (None, [], "") \
+                    and f.key not in unusable:
+                label = self.registry[condition]
+                findings.append(Finding(f"F:{f.key}", FORMAT, (f.key,),
+                                        f"{f.label_zh}：“{label.label_zh}”为“是”时必填。",
+                                        f"{f.label_en}: required when “{label.label_en}” is "
+                                        "yes."))
+                unusable.add(f.key)
         return values, findings, notes, unusable
 
     def check(self, raw: Mapping[str, Any], derived: Mapping[str, Any] | None = None) -> Result:
