@@ -26,20 +26,15 @@ from app.domain.regions import contains, level_of
 from app.domain.similarity import NUMERIC_KEYS, SimilarityIndex
 from app.domain.validation import FORMAT, Finding
 from app.extensions import db
-from app.models import (
-    Enterprise,
-    ReportingActivity,
-    ReviewRecord,
-    Submission,
-    UploadBatch,
-)
-from app.services import audit, jobs, notifications, reporting
-from app.services import workflow as workflow_service
+from app.models import Enterprise, ReportingActivity, Submission, UploadBatch
+from app.services import audit, jobs, reporting
+from app.services.batch_store import store
+from app.services.bulk import among
 from app.services.unit_of_work import bulk_transaction
 
 MAX_UNCOMPRESSED_RATIO = 100  # a zip bomb expands far more than a real workbook
 PASSED, FAILED = "passed", "failed"
-DUP_IN_FILE, DUP_IN_ACTIVITY, OUT_OF_AREA = "DUP:file", "DUP:activity", "SCOPE"
+DUP_IN_FILE, OUT_OF_AREA = "DUP:file", "SCOPE"
 _CLOSED = (workflow.MERGED, workflow.REJECTED)
 
 Progress = Callable[[int, int], None]
@@ -274,113 +269,15 @@ def _last_year_revenue(activity: ReportingActivity, usccs: list) -> dict[str, fl
 
     wanted = [u for u in usccs if u]
     found: dict[str, float] = {}
-    for start in range(0, len(wanted), 900):  # stay under SQLite's parameter limit
-        chunk = wanted[start:start + 900]
+    for condition in among(Enterprise.uscc, wanted):
         rows = db.session.execute(
             select(Enterprise.uscc, Submission.revenue)
             .join(Submission, Submission.enterprise_id == Enterprise.id)
             .join(Activity, Submission.activity_id == Activity.id)
-            .where(Enterprise.uscc.in_(chunk), Activity.data_year == activity.data_year - 1,
+            .where(condition, Activity.data_year == activity.data_year - 1,
                    Submission.status.notin_((workflow.DRAFT, *_CLOSED))))
         found.update({uscc: revenue for uscc, revenue in rows if revenue is not None})
     return found
-
-
-def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level: str,
-          user) -> int:
-    """Create or update submissions for the accepted rows: (duplicates, {row: submission id})."""
-    if not accepted:
-        return 0, {}
-    target = workflow.status_after_upload(activity.review_chain, level,
-                                          activity.province_uploads_reviewed)
-    usccs = [values["uscc"] for _v, values, _f in accepted]
-    enterprises = _enterprises(usccs, accepted)
-    present: dict[int, list[Submission]] = {}
-    ids = [enterprises[u] for u in usccs]
-    for start in range(0, len(ids), 900):
-        for submission in db.session.execute(select(Submission).where(
-                Submission.activity_id == activity.id,
-                Submission.enterprise_id.in_(ids[start:start + 900]),
-                Submission.status.notin_(_CLOSED))).scalars():
-            present.setdefault(submission.enterprise_id, []).append(submission)
-    who = (getattr(user, "id", None), getattr(user, "username", None))
-    now = dt.datetime.now()
-    new_rows, new_row_numbers, duplicates, ids = [], [], 0, {}
-    for verdict, values, findings in accepted:
-        enterprise_id = enterprises[values["uscc"]]
-        mine = [s for s in present.get(enterprise_id, ())
-                if s.channel == batch.channel and s.created_by_id == who[0]
-                and s.status in (target, workflow.RETURNED)]
-        fields = _columns(values, findings, batch.channel)
-        if mine:  # the uploader corrects its own earlier row
-            submission = mine[0]
-            for key, value in fields.items():
-                setattr(submission, key, value)
-            submission.batch_id = batch.id
-            if submission.status != target:
-                workflow_service.move(submission, target, "upload", batch.filename, who)
-            ids[verdict["row"]] = submission.id
-            continue
-        others = present.get(enterprise_id, [])
-        status = target
-        if others:
-            status = workflow.DUPLICATE
-            duplicates += 1
-            verdict["warnings"].append(DUP_IN_ACTIVITY)
-            for other in others:
-                workflow_service.flag_duplicate(
-                    other, f"批量上传批次 {batch.id} 中有同一企业的记录", who)
-        new_row_numbers.append(verdict["row"])
-        new_rows.append({**fields, "activity_id": activity.id, "enterprise_id": enterprise_id,
-                         "status": status, "channel": batch.channel, "batch_id": batch.id,
-                         "submitted_at": now, "created_by_id": who[0], "changed_by_id": who[0]})
-    if new_rows:
-        # A plain executemany: RETURNING over many rows costs far more than reading the
-        # ids back (one row per enterprise in a batch: duplicates in a file fail).
-        db.session.execute(Submission.__table__.insert(), new_rows)
-        created = dict(db.session.execute(
-            select(Submission.enterprise_id, Submission.id)
-            .where(Submission.batch_id == batch.id)).all())
-        db.session.execute(ReviewRecord.__table__.insert(), [
-            {"submission_id": created[row["enterprise_id"]], "action": "upload",
-             "from_status": None, "to_status": row["status"], "comment": batch.filename[:200],
-             "user_id": who[0], "username": who[1], "created_at": now}
-            for row in new_rows])
-        ids.update((number, created[row["enterprise_id"]])
-                   for number, row in zip(new_row_numbers, new_rows, strict=True))
-        notifications.new_in_queue([(row["status"], row["region_code"]) for row in new_rows])
-    return duplicates, ids
-
-
-def _enterprises(usccs: list[str], accepted: list) -> dict[str, int]:
-    known: dict[str, int] = {}
-    for start in range(0, len(usccs), 900):
-        chunk = usccs[start:start + 900]
-        known.update(dict(db.session.execute(
-            select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))).all()))
-    new = [{"uscc": values["uscc"], "name": values["name"], "region_code": values["region_code"]}
-           for _v, values, _f in accepted if values["uscc"] not in known]
-    if new:
-        db.session.execute(Enterprise.__table__.insert(), new)
-        for start in range(0, len(new), 900):
-            chunk = [row["uscc"] for row in new[start:start + 900]]
-            known.update(dict(db.session.execute(
-                select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))).all()))
-    return known
-
-
-def _columns(values: dict, findings: list, channel: str) -> dict:
-    warnings = [f for f in findings if f.severity == "weak"]
-    return {
-        **values,
-        "provenance": {key: channel for key, value in values.items() if value is not None},
-        "findings": [{"rule": f.rule, "severity": f.severity, "fields": list(f.fields),
-                      "zh": f.message_zh, "en": f.message_en} for f in findings],
-        "error_count": 0,
-        "warning_count": len(warnings),
-        "warning_rules": " ".join(sorted({f.rule for f in warnings})) or None,
-        "draft_inputs": None,
-    }
 
 
 def _keep_file(batch: UploadBatch, data: bytes) -> str:
