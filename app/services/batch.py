@@ -151,19 +151,17 @@ def import_workbook(activity: ReportingActivity, user, filename: str, data: byte
         raise BatchError("文件是空的。", "The file is empty.")
     header, body = rows[0], rows[1:]
     columns = map_columns(activity, header)
-    records = []
-    for number, row in enumerate(body, start=2):
-        if not any(cell not in (None, "") for cell in row):
-            continue
-        raw = {key: (row[i] if i < len(row) else None) for i, key in columns.items()}
-        records.append((number, row, raw))
+    # A row is empty when all its cells are None or "" (counted in C, row by row).
+    records = [(number, row) for number, row in enumerate(body, start=2)
+               if row.count(None) + row.count("") != len(row)]
     if not records:
         raise BatchError("文件中没有数据行。", "The file has no data rows.")
     batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
                         uploader_name=getattr(user, "username", None), uploader_region=region,
                         channel=channel, filename=filename[:255], file_sha256=digest,
                         headers=[_plain(h) for h in header])
-    batch, _ids = _check_and_store(activity, user, batch, records, level, progress, data)
+    batch, _ids = _check_and_store(activity, user, batch, records, columns, level, progress,
+                                   data)
     return batch
 
 
@@ -173,20 +171,21 @@ def import_records(activity: ReportingActivity, user, source: str, items: list[d
     Returns the batch and, for each accepted record (1-based position), its submission id."""
     level, region = uploader_of(user)
     keys = list(dict.fromkeys(k for item in items for k in item if k in REGISTRY))
-    records = [(number, [item.get(k) for k in keys], {k: item.get(k) for k in keys})
+    records = [(number, [item.get(k) for k in keys])
                for number, item in enumerate(items, start=1)]
     batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
                         uploader_name=getattr(user, "username", None), uploader_region=region,
                         channel=reporting.API, filename=source[:255], headers=keys)
-    return _check_and_store(activity, user, batch, records, level, None, None)
+    return _check_and_store(activity, user, batch, records, dict(enumerate(keys)), level, None,
+                            None)
 
 
-def _check_and_store(activity, user, batch, records, level, progress, data):
-    rows_as_dicts = [(number, raw) for number, _row, raw in records]
+def _check_and_store(activity, user, batch, records, columns, level, progress, data):
     with bulk_transaction():
-        verdicts, accepted = check_rows(activity, rows_as_dicts, batch.uploader_region, progress)
+        verdicts, accepted = check_rows(activity, records, columns, batch.uploader_region,
+                                        progress)
         failures = []
-        for (number, row, _raw), verdict in zip(records, verdicts, strict=True):
+        for (number, row), verdict in zip(records, verdicts, strict=True):
             if verdict["status"] == FAILED:
                 failures.append({"row": number, "values": [_plain(v) for v in row],
                                  "errors": verdict.pop("_errors")})
@@ -209,11 +208,13 @@ def _check_and_store(activity, user, batch, records, level, progress, data):
     return batch, ids
 
 
-def check_rows(activity: ReportingActivity, rows: list[tuple[int, dict]], region: str,
-               progress: Progress | None = None) -> tuple[list[dict], list[tuple[dict, dict]]]:
-    """Verdicts for every row (SPEC §11 form) and the accepted (verdict, values) pairs."""
+def check_rows(activity: ReportingActivity, rows: list[tuple[int, list]], columns: dict[int, str],
+               region: str, progress: Progress | None = None
+               ) -> tuple[list[dict], list[tuple[dict, dict, list]]]:
+    """Verdicts for every (row number, cells) (SPEC §11 form), and the accepted rows as
+    (verdict, values, findings); ``columns`` says which field each cell position holds."""
     validator = reporting.validator_for(activity)
-    normalized = [validator.normalize(raw) for _n, raw in rows]
+    normalized = validator.normalize_rows([cells for _n, cells in rows], columns)
     counts: dict[str, int] = {}
     for values, _f, _n, _u in normalized:
         if values.get("uscc"):
