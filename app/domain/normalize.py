@@ -81,7 +81,7 @@ class Normalizer:
             F.TEXT: self._fast_text, F.PERSON_NAME: self._fast_text, F.DECIMAL: self._fast_decimal,
             F.INT: self._fast_int, F.ENUM: self._fast_enum, F.MULTI_ENUM: self._fast_multi_enum,
             F.BOOL: self._fast_bool, F.REGION: self._fast_region, F.MOBILE: self._fast_mobile,
-            F.EMAIL: self._fast_email,
+            F.EMAIL: self._fast_email, F.USCC: self._fast_uscc, F.DATE: self._fast_date,
         }
         self._province_counties = frozenset(
             c for c in lookups.county_codes if c.startswith(lookups.province_code))
@@ -128,6 +128,14 @@ class Normalizer:
     def _fast_text(self, field, cells):
         longest = field.max_length
         return [v if v.__class__ is str and 0 < len(v) <= longest and v.strip() == v
+                else (None if v is None or v == "" else _SLOW) for v in cells]
+
+    def _fast_uscc(self, field, cells):
+        return [v if v.__class__ is str and is_well_formed(v)
+                else (None if v is None or v == "" else _SLOW) for v in cells]
+
+    def _fast_date(self, field, cells):
+        return [_iso_date(v) if v.__class__ is str and len(v) == 10
                 else (None if v is None or v == "" else _SLOW) for v in cells]
 
     def _fast_enum(self, field, cells):
@@ -345,6 +353,16 @@ class Normalizer:
             "Must be the 6-digit code or full name of a county in this province "
             "(e.g. 210202 or 大连市中山区).",
         ), None
+
+
+def _iso_date(text: str) -> Any:
+    """``_date``'s first fast path, for a 10-character string: the date, or _SLOW."""
+    if text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    return _SLOW
 
 
 def _options_of(field: F.Field) -> dict[str, str]:
