@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from app.domain import sme
@@ -163,6 +164,50 @@ class Validator:
                                         "yes."))
                 unusable.add(f.key)
         return values, findings, notes, unusable
+
+    def normalize_rows(self, rows: Sequence[Sequence[Any]], columns: Mapping[int, str]
+                       ) -> list[tuple[dict, list[Finding], list[Note], set]]:
+        """``normalize`` for many rows at once (a sheet, where ``columns`` says which field
+        each position holds), column by column: the same results, several times faster."""
+        count = len(rows)
+        by_key: dict[str, list] = {}
+        findings: dict[int, list[Finding]] = {}
+        notes: dict[int, list[Note]] = {}
+        unusable: dict[int, set[str]] = {}
+        for position, key in columns.items():  # in column order, as ``normalize`` reads raw
+            plan = self._plan.get(key)
+            if plan is None:
+                continue
+            f = plan[0]
+            try:
+                cells = list(map(itemgetter(position), rows))
+            except IndexError:  # ragged rows: short ones lack the cell
+                cells = [row[position] if position < len(row) else None for row in rows]
+            values, problems, column_notes = self.normalizer.column(f, cells)
+            by_key[key] = values
+            for i, problem in problems.items():
+                findings.setdefault(i, []).append(Finding(
+                    f"F:{f.key}", FORMAT, (f.key,), f"{f.label_zh}：{problem.message_zh}",
+                    f"{f.label_en}: {problem.message_en}"))
+                unusable.setdefault(i, set()).add(f.key)
+            for i, note in column_notes.items():
+                notes.setdefault(i, []).append(note)
+        blank = [None] * count
+        for key in self.required:
+            values = by_key.get(key, blank)
+            if None not in values:
+                continue
+            f = self.registry[key]
+            missing = Finding(f"F:{key}", FORMAT, (key,), f"{f.label_zh}：必填，请填写。",
+                              f"{f.label_en}: required; please fill it in.")
+            for i, value in enumerate(values):
+                if value is None and key not in unusable.get(i, ()):
+                    findings.setdefault(i, []).append(missing)
+                    unusable.setdefault(i, set()).add(key)
+        keys = list(self._blank_values)
+        rows_of_values = zip(*[by_key.get(key, blank) for key in keys], strict=True)
+        return [(dict(zip(keys, values, strict=True)), findings.get(i, []), notes.get(i, []),
+                 unusable.get(i, set())) for i, values in enumerate(rows_of_values)]
 
     def check(self, raw: Mapping[str, Any], derived: Mapping[str, Any] | None = None) -> Result:
         values, findings, notes, unusable = self.normalize(raw)
