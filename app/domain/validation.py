@@ -154,6 +154,11 @@ class Validator:
                                         f"{f.label_zh}：必填，请填写。",
                                         f"{f.label_en}: required; please fill it in."))
                 unusable.add(key)
+        self._check_required_when(values, findings, unusable)
+        return values, findings, notes, unusable
+
+    def _check_required_when(self, values: Mapping[str, Any], findings: list[Finding],
+                             unusable: set[str]) -> None:
         for f, condition in self.required_when:
             if values.get(condition) is True and values.get(f.key) in (None, [], "") \
                     and f.key not in unusable:
@@ -163,7 +168,6 @@ class Validator:
                                         f"{f.label_en}: required when “{label.label_en}” is "
                                         "yes."))
                 unusable.add(f.key)
-        return values, findings, notes, unusable
 
     def normalize_rows(self, rows: Sequence[Sequence[Any]], columns: Mapping[int, str]
                        ) -> list[tuple[dict, list[Finding], list[Note], set]]:
@@ -206,8 +210,12 @@ class Validator:
                     unusable.setdefault(i, set()).add(key)
         keys = list(self._blank_values)
         rows_of_values = zip(*[by_key.get(key, blank) for key in keys], strict=True)
-        return [(dict(zip(keys, values, strict=True)), findings.get(i, []), notes.get(i, []),
-                 unusable.get(i, set())) for i, values in enumerate(rows_of_values)]
+        results = [(dict(zip(keys, values, strict=True)), findings.get(i, []), notes.get(i, []),
+                    unusable.get(i, set())) for i, values in enumerate(rows_of_values)]
+        if self.required_when:
+            for values, row_findings, _notes, row_unusable in results:
+                self._check_required_when(values, row_findings, row_unusable)
+        return results
 
     def check(self, raw: Mapping[str, Any], derived: Mapping[str, Any] | None = None) -> Result:
         values, findings, notes, unusable = self.normalize(raw)
