@@ -6,12 +6,11 @@ server process.
 
 import multiprocessing
 
-# nginx on the same machine talks to the socket; systemd creates /run/ipp
-# (RuntimeDirectory=ipp). With app servers on other machines behind one nginx, bind to
-# the private address instead, e.g. "10.0.0.11:8000", and let the firewall admit only nginx.
-bind = "unix:/run/ipp/gunicorn.sock"
-# nginx (group www-data) must be able to connect to the socket.
-umask = 0o007
+# Loopback only: nginx on the same machine is the one client. (A unix socket would need
+# nginx's www-data in the ipp group, which could then read /etc/ipp/ipp.env.) With app
+# servers on other machines behind one nginx, bind to the private address instead, e.g.
+# "10.0.0.11:8000", and let the firewall admit only the nginx host.
+bind = "127.0.0.1:8000"
 
 # Synchronous workers: every request waits on PostgreSQL (permission checks, queries), so
 # the usual 2 × cores + 1 keeps the CPUs busy. Each worker holds its own connection pool:
