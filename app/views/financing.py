@@ -318,7 +318,8 @@ class LoanSummaryView(BaseView):
         caption, rows = tables[by]
         audit.record(audit.EXPORT, object_type="LoanSummary", detail=by, commit=True)
         return xlsx_response(caption, [caption, _("Enterprises recommended"),
-                                       _("Loans granted"), _("Amount granted (10k yuan)")],
+                                       _("Loans granted (count)"),
+                                       _("Amount granted (10k yuan)")],
                              [list(r) for r in rows])
 
 
