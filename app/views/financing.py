@@ -164,7 +164,7 @@ class RecommendationListView(AppModelView):
                 flash(_("List built with %(n)d enterprises: review it, then publish.",
                         n=row.enterprises), "success")
                 return redirect(url_for("RecommendationListView.show", pk=row.id))
-        grades = sorted({g for (g,) in db.session.execute(select(ScoreResult.grade.distinct())
+        grades = sorted({g for (g,) in db.session.execute(select(ScoreResult.grade).distinct()
                                                           .where(ScoreResult.grade.is_not(None)))})
         cities = db.session.execute(select(Region).where(
             Region.level == "city", Region.code.like(f"{g.user.region_code or ''}%"))
