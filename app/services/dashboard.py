@@ -85,7 +85,7 @@ def area_for(scope: UserScope, province: str, activity_id: int | None,
         raise DashboardNotFound("region") from None
     if not contains(own, region):
         raise DashboardNotFound("region")
-    name = db.session.execute(select(Region.full_name).where(Region.code == region)).scalar()
+    name = db.session.execute(select(Region.name).where(Region.code == region)).scalar()
     if name is None:
         raise DashboardNotFound("region")
     return Area(db.session.get(ReportingActivity, activity_id), region, name, scope)
@@ -222,8 +222,8 @@ def counted(area: Area, *columns):
 
 def distribution(area: Area, column) -> list[tuple[str | None, int]]:
     """Submitted records per value of a one-choice field (technology field, size)."""
-    return sorted(db.session.execute(counted(area, column, func.count()).group_by(column))
-                  .tuples(), key=lambda row: (row[0] is None, -row[1], row[0] or ""))
+    return [tuple(row) for row in db.session.execute(
+        counted(area, column, func.count()).group_by(column))]
 
 
 def multi_choice(area: Area, column) -> Counter:

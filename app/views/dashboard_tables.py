@@ -85,7 +85,7 @@ class Tables:
         return _url(ENTRY_LIST, [("_flt_0_region_code", region), *extra])
 
     def drill(self, region: str) -> str | None:
-        if len(region) == 6 or region == self.area.region:
+        if region == self.area.region:
             return None
         return url_for("DashboardView.index", activity=self.activity.id, region=region)
 
@@ -120,15 +120,15 @@ class Tables:
                 Cell(row.submitted, self.counted(row.code)),
                 Cell(row.approved, self.statuses(row.code, service.APPROVED_SET)),
                 Cell(row.returned, self.statuses(row.code, (workflow.RETURNED,))),
-                Cell(_percent(row.submitted, row.target), self.counted(row.code))])
+                _share(row.submitted, row.target, self.counted(row.code))])
         if len(rows) > 1:
             total = [sum(getattr(r, a) for r in rows) for a in
                      ("target", "submitted", "approved", "returned")]
             table.rows.append([
-                Cell(_("Total")), Cell(total[0]), Cell(total[1], self.counted()),
+                Cell(_("Sum")), Cell(total[0]), Cell(total[1], self.counted()),
                 Cell(total[2], self.statuses(None, service.APPROVED_SET)),
                 Cell(total[3], self.statuses(None, (workflow.RETURNED,))),
-                Cell(_percent(total[1], total[0]), self.counted())])
+                _share(total[1], total[0], self.counted())])
         return table
 
     def t_funnel(self) -> Table:
@@ -162,8 +162,7 @@ class Tables:
         for load in loads:
             table.rows.append([
                 Cell(labels[load.level]), Cell(load.waiting, self.statuses(None, (load.status,))),
-                Cell(load.oldest_days if load.oldest_days is not None else "",
-                     self.statuses(None, (load.status,)) if load.waiting else None),
+                Cell(load.oldest_days if load.oldest_days is not None else ""),
                 *[Cell(load.per_row.get(code, 0), self.statuses(code, (load.status,)))
                   for code, _name in regions]])
         return table
@@ -180,11 +179,15 @@ class Tables:
         return table
 
     def _distribution(self, key: str, title: str) -> Table:
+        """Every option of the field in the dictionary's order, then any other value."""
         table = Table(key, title, [_field_label(key), _("Records")])
-        for value, count in service.distribution(self.area, getattr(service.Submission, key)):
-            table.rows.append([Cell(value if value is not None else _("Not given")),
-                               Cell(count, self.counted(None, (f"_flt_3_{key}", value))
-                                    if value is not None else None)])
+        counts = dict(service.distribution(self.area, getattr(service.Submission, key)))
+        options = list(REGISTRY[key].options)
+        for value in [*options, *sorted(v for v in counts if v not in options and v)]:
+            table.rows.append([Cell(value), Cell(counts.get(value, 0), self.counted(
+                None, (f"_flt_3_{key}", value)))])
+        if counts.get(None):
+            table.rows.append([Cell(_("Not given")), Cell(counts[None])])
         return table
 
     def t_tech_field(self) -> Table:
@@ -205,7 +208,7 @@ class Tables:
     def t_histogram(self) -> Table:
         figures = self._scores()
         table = Table("histogram", _("Distribution of totals"), [_("Points"),
-                                                                 _("Enterprises")])
+                                                                 _("Number of enterprises")])
         for index, (label, count) in enumerate(zip(score_stats.bin_labels(),
                                                    figures["histogram"], strict=True)):
             table.rows.append([Cell(label), Cell(count, self.scores(None, *_bin_filter(index)))])
@@ -214,7 +217,7 @@ class Tables:
     def t_grades(self) -> Table:
         grades = self._scores()["grades"]
         names = sorted({g for counts in grades.values() for g in counts})
-        table = Table("grades", _("Grades by region"), [_("Region"), *names, _("Total")])
+        table = Table("grades", _("Grades by region"), [_("Region"), *names, _("Sum")])
         for code, name in service.rows_of(self.area):
             counts = grades.get(code, {})
             table.rows.append([Cell(name, self.drill(code)),
@@ -227,7 +230,7 @@ class Tables:
         stages = self._scores()["stages"]
         rule = (self.run.project.definition or {}).get("stage_rule")
         names = {s.get("code"): s.get("name") for s in (rule or {}).get("stages", [])}
-        table = Table("stages", _("By stage"), [_("Stage"), _("Enterprises")])
+        table = Table("stages", _("By stage"), [_("Stage"), _("Number of enterprises")])
         for code, count in sorted(stages.items(), key=lambda kv: str(kv[0])):
             table.rows.append([Cell(names.get(code, code)),
                                Cell(count, self.scores(None, ("_flt_3_stage", code))
@@ -258,8 +261,9 @@ class Tables:
         return table
 
 
-def _percent(part: int, whole: int) -> float | str:
-    return round(100 * part / whole, 1) if whole else ""
+def _share(part: int, whole: int, link: str) -> Cell:
+    """Submitted records as a percentage of the target; no target, no share."""
+    return Cell(round(100 * part / whole, 1), link) if whole else Cell("")
 
 
 def _bin_filter(index: int) -> list[tuple[str, object]]:
@@ -277,7 +281,7 @@ def _field_label(key: str) -> str:
 
 def chart(table: Table, columns: list[int], kind: str = "bar", skip_total: bool = True) -> dict:
     """A chart of some numeric columns of a table; each bar opens the cell's link."""
-    rows = [r for r in table.rows if not (skip_total and r[0].value == _("Total"))]
+    rows = [r for r in table.rows if not (skip_total and r[0].value == _("Sum"))]
     return {"type": kind, "categories": [str(r[0].value) for r in rows],
             "series": [{"name": table.headers[c], "data": [r[c].value for r in rows],
                         "links": [r[c].link for r in rows]} for c in columns]}
