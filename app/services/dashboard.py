@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy import String, Text, and_, case, cast, func, or_, select, type_coerce
 
 from app.domain import workflow
 from app.domain.regions import code_range, contains, level_of
@@ -31,7 +31,6 @@ from app.models import (
 from app.models.financing import GRANTED, PUBLISHED
 from app.security.scope import ALL, UserScope, restrict
 from app.services import score_stats
-from app.services.scoring import grade_table
 
 # Records that entered the review chain ("submitted"); drafts are the enterprise's own
 # business and a merged record is counted through the one it was merged into.
@@ -123,17 +122,43 @@ class Cell:
     need_amount: float = 0.0
 
 
-def status_cells(area: Area) -> dict[tuple[str, str], Cell]:
-    """One grouped scan gives progress, funnel, statuses, workload and financing needs."""
+@dataclass
+class Facts:
+    cells: dict[tuple[str, str], Cell]  # (row region, status) -> counts
+    values: Counter  # (field, value) -> submitted records, for one-choice fields
+
+
+ONE_CHOICE = ("tech_field", "scale")
+
+
+def facts(area: Area) -> Facts:
+    """One grouped scan gives progress, funnel, statuses, workload, financing needs and the
+    one-choice distributions: a scan of the activity's rows costs more than the few thousand
+    groups it returns (see docs/PERFORMANCE.md)."""
     key = _row_key(Submission.region_code, area)
     needs = Submission.needs_financing.is_(True)
+    choices = [getattr(Submission, name) for name in ONE_CHOICE]
     query = _submissions(
-        area, key, Submission.status, func.count(), func.min(Submission.changed_on),
+        area, key, Submission.status, *choices, func.count(),
+        # as text: parsing a datetime for each of thousands of groups costs more than the query
+        type_coerce(func.min(Submission.changed_on), String),
         func.sum(case((needs, 1), else_=0)),
         func.sum(case((needs, Submission.financing_need_amount), else_=0)),
-    ).group_by(key, Submission.status)
-    return {(code, status): Cell(count, oldest, needing or 0, float(amount or 0))
-            for code, status, count, oldest, needing, amount in db.session.execute(query)}
+    ).group_by(key, Submission.status, *choices)
+    cells: dict[tuple[str, str], Cell] = {}
+    values: Counter = Counter()
+    for code, status, *chosen, count, oldest, needing, amount in db.session.execute(query):
+        cell = cells.setdefault((code, status), Cell())
+        cell.count += count
+        if isinstance(oldest, str):  # SQLite
+            oldest = dt.datetime.fromisoformat(oldest)
+        cell.oldest = min(filter(None, (cell.oldest, oldest)), default=None)
+        cell.needing += needing or 0
+        cell.need_amount += float(amount or 0)
+        if status not in NOT_COUNTED:
+            for name, value in zip(ONE_CHOICE, chosen, strict=True):
+                values[name, value] += count
+    return Facts(cells, values)
 
 
 def targets(area: Area) -> dict[str, int]:
@@ -220,33 +245,32 @@ def counted(area: Area, *columns):
     return _submissions(area, *columns).where(Submission.status.notin_(NOT_COUNTED))
 
 
-def distribution(area: Area, column) -> list[tuple[str | None, int]]:
-    """Submitted records per value of a one-choice field (technology field, size)."""
-    return [tuple(row) for row in db.session.execute(
-        counted(area, column, func.count()).group_by(column))]
+@dataclass
+class Tags:
+    qualifications: Counter
+    warnings: Counter
 
 
-def multi_choice(area: Area, column) -> Counter:
-    """Submitted records per option of a multi-choice field: the database counts each
-    combination of options, Python adds the combinations up per option."""
-    text = cast(column, Text)
-    counts: Counter = Counter()
-    for combination, count in db.session.execute(counted(area, text, func.count()).where(
-            column.is_not(None)).group_by(text)):
-        for option in set(json.loads(combination) or []):
-            counts[option] += count
-    return counts
-
-
-def warnings(area: Area) -> Counter:
-    """Submitted records per weak rule, from the counts per combination of rules."""
-    counts: Counter = Counter()
-    for combination, count in db.session.execute(counted(
-            area, Submission.warning_rules, func.count()).where(
-            Submission.warning_rules.is_not(None)).group_by(Submission.warning_rules)):
-        for rule in set(combination.split()):
-            counts[rule] += count
-    return counts
+def tags(area: Area) -> Tags:
+    """Submitted records per qualification and per weak rule: the database counts each
+    combination (of options, of rules), Python adds the combinations up per option and rule."""
+    text = cast(Submission.qualifications, Text)
+    by_options: Counter = Counter()
+    by_rules: Counter = Counter()
+    for combination, rules, count in db.session.execute(counted(
+            area, text, Submission.warning_rules, func.count()).where(or_(
+            Submission.qualifications.is_not(None), Submission.warning_rules.is_not(None)))
+            .group_by(text, Submission.warning_rules)):
+        by_options[combination] += count
+        by_rules[rules] += count
+    result = Tags(Counter(), Counter())
+    for combination, count in by_options.items():
+        for option in set(json.loads(combination) or []) if combination else ():
+            result.qualifications[option] += count
+    for rules, count in by_rules.items():
+        for rule in set((rules or "").split()):
+            result.warnings[rule] += count
+    return result
 
 
 # -- scores -----------------------------------------------------------------------------------
@@ -266,14 +290,26 @@ def run_of(activity: ReportingActivity, run_id: int | None) -> ScoreRun | None:
 
 
 def score_figures(area: Area, run: ScoreRun) -> dict:
-    inside = _within(ScoreResult.region_code, area.region)
-    by = "city" if area.row_length == 4 else "county"
-    stages = Counter()
-    for stage, grades in grade_table(run, "stage", inside, scope=area.scope):
-        stages[stage] += sum(grades.values())
-    return {"histogram": score_stats.histogram(run, inside, scope=area.scope),
-            "grades": dict(grade_table(run, by, inside, scope=area.scope)),
-            "stages": stages}
+    """Histogram of totals (score_stats' bins), grades per row region and stages, from one
+    grouped scan of the run's results in the area."""
+    key = _row_key(ScoreResult.region_code, area)
+    bin_ = case((ScoreResult.total.is_(None), -1),
+                else_=score_stats.histogram_bin(ScoreResult.total))
+    query = restrict(select(key, ScoreResult.grade, ScoreResult.stage, bin_, func.count())
+                     .where(ScoreResult.run_id == run.id,
+                            _within(ScoreResult.region_code, area.region))
+                     .group_by(key, ScoreResult.grade, ScoreResult.stage, bin_),
+                     ScoreResult, area.scope)
+    histogram = [0] * score_stats.BINS
+    grades: dict[str, Counter] = {}
+    stages: Counter = Counter()
+    for code, grade, stage, index, count in db.session.execute(query):
+        if index >= 0:
+            histogram[int(index)] += count
+        if grade is not None:
+            grades.setdefault(code, Counter())[grade] += count
+        stages[stage or "—"] += count
+    return {"histogram": histogram, "grades": grades, "stages": stages}
 
 
 # -- financing --------------------------------------------------------------------------------

@@ -19,13 +19,12 @@ def histogram_bin(column):
                 else_=BINS - 1)
 
 
-def histogram(run: ScoreRun, *criteria, scope=None) -> list[int]:
-    """Results per 10-point bin; ``criteria`` narrow the results (the dashboard's region)."""
+def histogram(run: ScoreRun) -> list[int]:
     counts = [0] * BINS
     bin_ = histogram_bin(ScoreResult.total)
     for index, count in db.session.execute(restrict(select(bin_, func.count()).where(
-            ScoreResult.run_id == run.id, ScoreResult.total.is_not(None), *criteria)
-            .group_by(bin_), ScoreResult, scope)):
+            ScoreResult.run_id == run.id, ScoreResult.total.is_not(None)).group_by(bin_),
+            ScoreResult)):
         counts[int(index)] = count
     return counts
 

@@ -213,15 +213,11 @@ def run_score_job(payload: dict, progress) -> dict:
     return {"score_run_id": run.id}
 
 
-def grade_table(run: ScoreRun, by: str, *criteria,
-                scope: UserScope | None = None) -> list[tuple[str, dict[str, int]]]:
-    """Grades counted per city (by="city"), county (by="county") or stage (by="stage"), in
-    the user's scope; ``criteria`` narrow the results (the dashboard's region)."""
-    key = {"city": func.substr(ScoreResult.region_code, 1, 4),
-           "county": ScoreResult.region_code}.get(by, ScoreResult.stage)
+def grade_table(run: ScoreRun, by: str) -> list[tuple[str, dict[str, int]]]:
+    """Grades counted per city (by="city") or per stage (by="stage"), in the user's scope."""
+    key = func.substr(ScoreResult.region_code, 1, 4) if by == "city" else ScoreResult.stage
     rows = db.session.execute(restrict(select(key, ScoreResult.grade, func.count()).where(
-        ScoreResult.run_id == run.id, *criteria).group_by(key, ScoreResult.grade),
-        ScoreResult, scope)).all()
+        ScoreResult.run_id == run.id).group_by(key, ScoreResult.grade), ScoreResult)).all()
     table: dict[str, dict[str, int]] = {}
     for group, grade, count in rows:
         table.setdefault(str(group or "—"), {})[grade or "—"] = count

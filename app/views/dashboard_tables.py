@@ -60,7 +60,7 @@ class Tables:
         self.activity = area.activity
         self.today = today or dt.date.today()
         self.run = service.run_of(area.activity, run_id)
-        self._cells = None
+        self._facts = self._tags = self._score_figures = None
 
     # -- links -------------------------------------------------------------------------
     def records(self, region: str | None = None, *extra) -> str:
@@ -90,11 +90,22 @@ class Tables:
         return url_for("DashboardView.index", activity=self.activity.id, region=region)
 
     # -- data --------------------------------------------------------------------------
+    # Each grouped scan runs once, for the tables that need it.
+    @property
+    def facts(self) -> service.Facts:
+        if self._facts is None:
+            self._facts = service.facts(self.area)
+        return self._facts
+
     @property
     def cells(self):
-        if self._cells is None:
-            self._cells = service.status_cells(self.area)
-        return self._cells
+        return self.facts.cells
+
+    @property
+    def tags(self) -> service.Tags:
+        if self._tags is None:
+            self._tags = service.tags(self.area)
+        return self._tags
 
     def table(self, key: str) -> Table:
         builder = getattr(self, f"t_{key}", None)
@@ -168,7 +179,7 @@ class Tables:
         return table
 
     def t_warnings(self) -> Table:
-        counts = service.warnings(self.area)
+        counts = self.tags.warnings
         table = Table("warnings", _("Rule warnings"), [_("Rule"), _("Description"),
                                                         _("Records")])
         for rule_id, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -181,7 +192,7 @@ class Tables:
     def _distribution(self, key: str, title: str) -> Table:
         """Every option of the field in the dictionary's order, then any other value."""
         table = Table(key, title, [_field_label(key), _("Records")])
-        counts = dict(service.distribution(self.area, getattr(service.Submission, key)))
+        counts = {value: n for (name, value), n in self.facts.values.items() if name == key}
         options = list(REGISTRY[key].options)
         for value in [*options, *sorted(v for v in counts if v not in options and v)]:
             table.rows.append([Cell(value), Cell(counts.get(value, 0), self.counted(
@@ -197,7 +208,7 @@ class Tables:
         return self._distribution("scale", _("By enterprise size"))
 
     def t_qualifications(self) -> Table:
-        counts = service.multi_choice(self.area, service.Submission.qualifications)
+        counts = self.tags.qualifications
         table = Table("qualifications", _("By qualification"),
                       [_field_label("qualifications"), _("Records")])
         for option in REGISTRY["qualifications"].options:
@@ -238,7 +249,7 @@ class Tables:
         return table
 
     def _scores(self) -> dict:
-        if not hasattr(self, "_score_figures"):
+        if self._score_figures is None:
             self._score_figures = service.score_figures(self.area, self.run)
         return self._score_figures
 
