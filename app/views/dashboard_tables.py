@@ -293,6 +293,6 @@ def _field_label(key: str) -> str:
 def chart(table: Table, columns: list[int], kind: str = "bar", skip_total: bool = True) -> dict:
     """A chart of some numeric columns of a table; each bar opens the cell's link."""
     rows = [r for r in table.rows if not (skip_total and r[0].value == _("Sum"))]
-    return {"type": kind, "categories": [str(r[0].value) for r in rows],
+    return {"type": kind, "categories": [str(r[0].value) for r in rows], "topDown": True,
             "series": [{"name": table.headers[c], "data": [r[c].value for r in rows],
                         "links": [r[c].link for r in rows]} for c in columns]}
