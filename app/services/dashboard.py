@@ -114,7 +114,7 @@ def rows_of(area: Area) -> list[tuple[str, str]]:
 
 
 @dataclass
-class Cell:
+class Counts:
     """Counts of one (row region, status) group."""
     count: int = 0
     oldest: dt.datetime | None = None
@@ -124,7 +124,7 @@ class Cell:
 
 @dataclass
 class Facts:
-    cells: dict[tuple[str, str], Cell]  # (row region, status) -> counts
+    cells: dict[tuple[str, str], Counts]  # (row region, status) -> counts
     values: Counter  # (field, value) -> submitted records, for one-choice fields
 
 
@@ -145,10 +145,10 @@ def facts(area: Area) -> Facts:
         func.sum(case((needs, 1), else_=0)),
         func.sum(case((needs, Submission.financing_need_amount), else_=0)),
     ).group_by(key, Submission.status, *choices)
-    cells: dict[tuple[str, str], Cell] = {}
+    cells: dict[tuple[str, str], Counts] = {}
     values: Counter = Counter()
     for code, status, *chosen, count, oldest, needing, amount in db.session.execute(query):
-        cell = cells.setdefault((code, status), Cell())
+        cell = cells.setdefault((code, status), Counts())
         cell.count += count
         if isinstance(oldest, str):  # SQLite
             oldest = dt.datetime.fromisoformat(oldest)
