@@ -83,7 +83,8 @@ def test_run_confirm_and_the_enterprise_sees_its_own_breakdown(app, scored_activ
         assert {s.status for s in db.session.query(Submission).filter(
             Submission.id.in_(ids))} == {workflow.APPROVED}  # not yet sent: stays approved
     # The enterprise sees nothing before confirmation.
-    assert "score-total" not in enterprise_client.get("/myscore/").get_data(as_text=True)
+    # (other tests may have given this enterprise confirmed scores in other activities)
+    assert "积分测算活动" not in enterprise_client.get("/myscore/").get_data(as_text=True)
     # County: results of its area, no runs.
     assert county_client.get("/scoreruns/start").status_code == 403
     listing = county_client.get(f"/scores/list/?_flt_0_run={run_id}").get_data(as_text=True)
@@ -93,6 +94,7 @@ def test_run_confirm_and_the_enterprise_sees_its_own_breakdown(app, scored_activ
     post_form(province_client, f"/scoreruns/show/{run_id}", f"/scoreruns/confirm/{run_id}")
     mine = enterprise_client.get("/myscore/").get_data(as_text=True)
     assert "score-total" in mine and "研发费用金额" in mine and "稳定期" in mine
+    assert "积分测算活动" in mine
     with app.app_context():
         results = db.session.query(ScoreResult).filter_by(run_id=run_id).all()
         assert {r.status for r in results} == {"confirmed"}

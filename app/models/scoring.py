@@ -74,7 +74,10 @@ class ScoreResult(Model):
 
     __tablename__ = "score_result"
     __scope__ = ScopeSpec(region="region_code", enterprise="enterprise_id")
-    __table_args__ = (Index("ix_score_result_run_grade", "run_id", "grade"),)
+    # run_region: the dashboard's scan of a run in a region, covered (docs/PERFORMANCE.md)
+    __table_args__ = (Index("ix_score_result_run_grade", "run_id", "grade"),
+                      Index("ix_score_result_run_region", "run_id", "region_code", "grade",
+                            "stage", "total"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(Integer, ForeignKey("score_run.id", ondelete="CASCADE"),

@@ -49,6 +49,9 @@ PROVINCE = frozenset({PROVINCE_ADMIN})
 
 # view name -> permission -> roles other than ADMIN that hold it
 ACCESS: dict[str, dict[str, frozenset[str]]] = {
+    # 数据看板: bureaus for their region, banks for their own entries; enterprises have their
+    # portal instead.
+    "DashboardView": {"can_index": BUREAUS | {BANK}, "can_xlsx": BUREAUS | {BANK}},
     # Reference data
     "RegionView": {"can_list": SIGNED_IN, "can_show": SIGNED_IN, "can_export": BUREAUS},
     "BankView": {

@@ -31,6 +31,7 @@ from app.security.scope import restrict
 from app.services import audit, financing, recommendations
 from app.services.excel import xlsx_response
 from app.views.base import AppModelView, ScopedModelView, ScopeFilter
+from app.views.filters import EntryInterface
 
 OUTCOME_LABELS = {F.RECOMMENDED: _l("Recommended"), F.CONTACTED: _l("Contacted"),
                   F.IN_APPROVAL: _l("In approval"), F.GRANTED: _l("Loan granted"),
@@ -229,7 +230,7 @@ class RecommendationEntryView(ScopedModelView):
     """Recommended enterprises: banks see those addressed to them and record outcomes;
     bureaus follow the outcomes in their region."""
 
-    datamodel = SQLAInterface(RecommendationEntry)
+    datamodel = EntryInterface(RecommendationEntry)
     route_base = "/recommended"
     base_permissions = ["can_list", "can_show", "can_export", "can_outcome", "remove"]
     list_title = _l("Recommended enterprises")

@@ -11,6 +11,7 @@ from app.views.activities import ActivityView
 from app.views.api_clients import ApiClientView
 from app.views.audit import AuditLogView
 from app.views.batches import BatchView, JobView
+from app.views.dashboard import DashboardView
 from app.views.duplicates import DuplicateView
 from app.views.enterprises import EnterpriseView
 from app.views.financing import (
@@ -42,6 +43,7 @@ class MenuEntry:
     opens_with: str = "can_list"  # the permission that makes the entry useful
 
 
+_TOP_LEVEL = ("", "", "")  # an entry of its own in the navbar, not in a category
 _REPORTING = ("Reporting", _l("Reporting"), "fa-edit")
 _SCORING = ("Scoring", _l("Innovation points"), "fa-trophy")
 _FINANCE = ("Finance", _l("Technology finance"), "fa-university")
@@ -50,6 +52,8 @@ _REFERENCE = ("Reference data", _l("Reference data"), "fa-book")
 _SYSTEM = ("System", _l("System"), "fa-cogs")
 
 MENU = [
+    MenuEntry(DashboardView, "Data dashboard", _l("Data dashboard"), "fa-bar-chart",
+              *_TOP_LEVEL, opens_with="can_index"),
     MenuEntry(PortalView, "My reports", _l("My reports"), "fa-pencil-square-o", *_REPORTING,
               opens_with="can_index"),
     MenuEntry(ActivityView, "Reporting activities", _l("Reporting activities"), "fa-calendar",

@@ -6,7 +6,6 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,6 +15,7 @@ from app.i18n import current_language
 from app.models import Submission
 from app.services import workflow as workflow_service
 from app.views.base import ScopedModelView, ScopeFilter
+from app.views.filters import SubmissionInterface
 from app.views.submissions import SubmissionView, status_label
 
 
@@ -34,7 +34,7 @@ def _decide_url(ids, action_name):
 
 
 class ReviewView(ScopedModelView):
-    datamodel = SQLAInterface(Submission)
+    datamodel = SubmissionInterface(Submission)
     route_base = "/review"
     base_permissions = ["can_list", "can_show", "can_export", "can_decide", "approve",
                         "send_back", "refuse"]

@@ -3,7 +3,6 @@
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,6 +11,7 @@ from app.domain.fields import DIMENSIONS, REGISTRY
 from app.i18n import Bilingual, current_language, field_header
 from app.models import Submission
 from app.views.base import InDeploymentProvince, ScopedModelView
+from app.views.filters import SubmissionInterface
 
 
 def status_label(status):
@@ -24,7 +24,7 @@ def _list_value(value):
 
 
 class SubmissionView(ScopedModelView):
-    datamodel = SQLAInterface(Submission)
+    datamodel = SubmissionInterface(Submission)
     base_permissions = ["can_list", "can_show", "can_export", "revoke", "letter", "reopen",
                         "can_reopen_confirm"]
     list_title = _l("Submissions")
@@ -32,7 +32,9 @@ class SubmissionView(ScopedModelView):
     list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
                     "error_count", "submitted_at"]
     search_columns = ["name", "uscc", "region", "activity", "batch", "status", "warning_rules",
-                      "error_count", "warning_count", "submitted_at", "tech_field", "scale"]
+                      "error_count", "warning_count", "submitted_at", "tech_field", "scale",
+                      # for the dashboard's links: region prefix, qualification, financing
+                      "region_code", "qualifications", "needs_financing"]
     label_columns = {
         **{f.key: field_header(f) for f in REGISTRY},
         "region": _l("Region"), "activity": _l("Activity"), "status": _l("Status"),

@@ -1,7 +1,8 @@
 // Charts with the vendored ECharts: every <div class="chart" data-spec="ID"> is drawn from the
 // JSON in <script type="application/json" id="ID"> (no inline script, so a strict CSP holds).
 // A spec: {type: "bar" | "stacked" | "hbar" | "pie", categories: [...],
-//          series: [{name, data: [...], links: [...]}]}; a bar with a link opens its list.
+//          series: [{name, data: [...], links: [...]}], topDown: true | absent};
+// a bar with a link opens its list.
 (function () {
   "use strict";
   if (!window.echarts) { return; }
@@ -17,7 +18,9 @@
       };
     }
     var horizontal = spec.type === "hbar";
-    var category = {type: "category", data: spec.categories, axisLabel: {interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 8 ? 30 : 0)}};
+    // topDown: a horizontal chart lists its first category at the top, as its table does.
+    var category = {type: "category", data: spec.categories, inverse: Boolean(horizontal && spec.topDown),
+                    axisLabel: {interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 8 ? 30 : 0)}};
     var value = {type: "value", minInterval: 1};
     return {
       color: palette,

@@ -1,0 +1,330 @@
+"""数据看板 against a hand-built activity, per role: every figure, every link's list, every
+export; a county never sees another county's numbers, a bank only its own entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from html.parser import HTMLParser
+from urllib.parse import unquote
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from app.domain import workflow as W
+from app.extensions import db
+from app.models import (
+    ActivityTarget,
+    AuditLog,
+    Bank,
+    Enterprise,
+    EvaluationProject,
+    RecommendationEntry,
+    RecommendationList,
+    ScoreResult,
+    ScoreRun,
+    Submission,
+)
+from app.services import activities
+from app.services.demo import demo_uscc
+
+TODAY = dt.date.today()
+HIGH, SME = "高新技术企业", "科技型中小企业"
+# key: (county, status, tech field, size, qualifications, warnings, financing need, days waiting)
+RECORDS = {
+    "a1": ("210202", W.PENDING_COUNTY, "电子信息", "小型", [HIGH], "W1 W10", 100, 5),
+    "a2": ("210202", W.PENDING_CITY, "电子信息", "中型", [HIGH, SME], "W10", None, 2),
+    "a3": ("210202", W.APPROVED, "新材料", "小型", None, None, 50, 1),
+    "a4": ("210202", W.RETURNED, "新材料", "微型", None, None, None, 1),
+    "a5": ("210202", W.DRAFT, "电子信息", "小型", [HIGH], "W1", 10, 1),
+    "b1": ("210203", W.PENDING_COUNTY, "生物与新医药", "小型", [SME], "W1", 30, 9),
+    "b2": ("210203", W.SUBMITTED, "电子信息", "小型", None, None, None, 1),
+    "b3": ("210203", W.MERGED, "电子信息", "小型", [HIGH], "W1", 70, 1),
+    "c1": ("210102", W.PENDING_PROVINCE, "新材料", "大型", None, "W2", None, 3),
+    "c2": ("210102", W.REJECTED, "电子信息", "中型", None, None, None, 1),
+}
+SCORES = {"a3": (75.0, "A", "growth"), "b2": (55.0, "B", "startup"),
+          "c1": (82.5, "A", "mature")}
+
+
+@pytest.fixture(scope="module")
+def data(app):
+    """The activity, and the submission id of each record key."""
+    with app.app_context():
+        activity = activities.create_activity(f"看板测试-{dt.datetime.now():%H%M%S%f}", 2025,
+                                              "county", open_now=True)
+        ids = {}
+        for serial, (key, (county, status, tech, size, quals, warns, need, days)) in \
+                enumerate(RECORDS.items(), start=8800):
+            uscc = demo_uscc(county, serial)
+            enterprise = Enterprise(uscc=uscc, name=f"看板企业{key}", region_code=county)
+            db.session.add(enterprise)
+            db.session.flush()
+            changed = dt.datetime.combine(TODAY - dt.timedelta(days=days), dt.time(12))
+            record = Submission(activity_id=activity.id, enterprise_id=enterprise.id,
+                                status=status, uscc=uscc, name=enterprise.name,
+                                region_code=county, tech_field=tech, scale=size,
+                                qualifications=quals, warning_rules=warns,
+                                warning_count=len((warns or "").split()),
+                                needs_financing=need is not None,
+                                financing_need_amount=need, changed_on=changed,
+                                created_on=changed)
+            db.session.add(record)
+            db.session.flush()
+            ids[key] = record.id
+        db.session.add_all([ActivityTarget(activity_id=activity.id, region_code=code, target=n)
+                            for code, n in (("2102", 10), ("210202", 4), ("210203", 2),
+                                            ("210102", 5))])
+        project = db.session.query(EvaluationProject).filter_by(
+            code="innovation-points-2.0").first()
+        run = ScoreRun(activity_id=activity.id, project_id=project.id, province_code="21",
+                       scored=3, eligible=3, passed=3)
+        db.session.add(run)
+        db.session.flush()
+        for key, (total, grade, stage) in SCORES.items():
+            county, *_rest = RECORDS[key]
+            record = db.session.get(Submission, ids[key])
+            db.session.add(ScoreResult(run_id=run.id, submission_id=record.id,
+                                       enterprise_id=record.enterprise_id, region_code=county,
+                                       uscc=record.uscc, name=record.name, eligible=True,
+                                       total=total, grade=grade, stage=stage, passed=True))
+        banks = {b.name: b.id for b in db.session.query(Bank)}
+        icbc = banks["工商银行"]
+        other = next(bank_id for name, bank_id in banks.items() if name != "工商银行")
+        published = RecommendationList(province_code="21", activity_id=activity.id,
+                                       run_id=run.id, programme="积分贷", name="积分贷名单",
+                                       rules={}, status="published")
+        draft = RecommendationList(province_code="21", activity_id=activity.id, run_id=run.id,
+                                   programme="科技创新再贷款", name="草稿名单", rules={})
+        db.session.add_all([published, draft])
+        db.session.flush()
+        for list_, key, bank, status, loan in (
+                (published, "a3", icbc, "granted", 200.0), (published, "a3", other,
+                                                            "recommended", None),
+                (published, "c1", icbc, "contacted", None),
+                (published, "b2", other, "granted", 120.0),
+                (draft, "b2", icbc, "recommended", None)):
+            record = db.session.get(Submission, ids[key])
+            db.session.add(RecommendationEntry(
+                list_id=list_.id, submission_id=record.id, enterprise_id=record.enterprise_id,
+                region_code=record.region_code, uscc=record.uscc, name=record.name,
+                bank_id=bank, status=status, loan_amount=loan,
+                need_amount=RECORDS[key][6]))
+        db.session.commit()
+        return activity.id, ids
+
+
+class _Tables(HTMLParser):
+    """Each table of the page: rows of (text, link) cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._table, self._cell, self._link = {}, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and (attrs.get("id") or "").startswith("table-"):
+            self._table = self.tables.setdefault(attrs["id"][6:], [])
+        elif self._table is not None and tag == "tr":
+            self._table.append([])
+        elif self._table is not None and tag in ("td", "th"):
+            self._cell, self._link = "", None
+        elif self._cell is not None and tag == "a":
+            self._link = attrs.get("href")
+
+    def handle_data(self, text):
+        if self._cell is not None:
+            self._cell += text
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._table[-1].append((self._cell.strip(), self._link))
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+
+def screen(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parser = _Tables()
+    parser.feed(response.get_data(as_text=True))
+    return parser.tables
+
+
+def values(table):
+    return [[text for text, _link in row] for row in table]
+
+
+def nonzero(table):
+    return {label: count for label, count in values(table)[1:] if count != "0"}
+
+
+def row_of(table, label):
+    return next([text for text, _ in row] for row in table if row[0][0] == label)
+
+
+def url(activity_id, region=None):
+    return f"/dashboard/?activity={activity_id}" + (f"&region={region}" if region else "")
+
+
+def test_province_figures(data, province_client):
+    activity_id, _ids = data
+    tables = screen(province_client, url(activity_id))
+    progress = tables["progress"]
+    assert row_of(progress, "大连市") == ["大连市", "10", "6", "2", "1", "60.0"]
+    assert row_of(progress, "沈阳市") == ["沈阳市", "5", "2", "0", "0", "40.0"]  # sum of counties
+    assert row_of(progress, "鞍山市") == ["鞍山市", "0", "0", "0", "0", ""]
+    assert row_of(progress, "合计")[1:] == ["15", "8", "2", "1", "53.3"]
+    assert values(tables["funnel"])[1:] == [["已提交", "8"], ["已通过区县审核", "4"],
+                                            ["已通过市级审核", "3"], ["已通过省级审核", "2"],
+                                            ["已报送国家系统", "1"]]
+    assert values(tables["workload"])[1][:3] == ["区县审核", "2", "9"]
+    assert values(tables["workload"])[2][:3] == ["市级审核", "1", "2"]
+    assert values(tables["workload"])[3][:3] == ["省级审核", "1", "3"]
+    assert {r[0]: r[2] for r in values(tables["warnings"])[1:]} == {"W1": "2", "W10": "2",
+                                                                    "W2": "1"}
+    assert nonzero(tables["tech_field"]) == {"电子信息": "4", "新材料": "3", "生物与新医药": "1"}
+    assert values(tables["scale"])[1:] == [["大型", "1"], ["中型", "2"], ["小型", "4"],
+                                           ["微型", "1"]]  # the dictionary's order
+    quals = dict(values(tables["qualifications"])[1:])
+    assert quals[HIGH] == "2" and quals[SME] == "2" and quals["瞪羚企业"] == "0"
+    histogram = dict(values(tables["histogram"])[1:])
+    assert (histogram["50–60"], histogram["70–80"], histogram["80–90"]) == ("1", "1", "1")
+    assert sum(int(v) for v in histogram.values()) == 3
+    grades = tables["grades"]
+    assert values(grades)[0][1:] == ["A", "B", "合计"]
+    assert row_of(grades, "大连市")[1:] == ["1", "1", "2"]
+    assert row_of(grades, "沈阳市")[1:] == ["1", "0", "1"]
+    assert dict(values(tables["stages"])[1:]) == {"成长期": "1", "初创期": "1", "稳定期": "1"}
+    assert row_of(tables["financing"], "大连市")[1:] == ["3", "180.0", "3", "2", "320.0"]
+    assert row_of(tables["financing"], "沈阳市")[1:] == ["0", "0.0", "1", "0", "0.0"]
+
+
+def test_city_and_county_see_only_their_area(data, city_client, county_client):
+    activity_id, _ids = data
+    city = screen(city_client, url(activity_id))
+    assert row_of(city["progress"], "中山区") == ["中山区", "4", "4", "1", "1", "100.0"]
+    assert row_of(city["progress"], "西岗区") == ["西岗区", "2", "2", "1", "0", "100.0"]
+    assert "沈阳市" not in str(city) and "和平区" not in str(city)
+    assert values(city["funnel"])[1] == ["已提交", "6"]
+    assert {r[0] for r in values(city["warnings"])[1:]} == {"W1", "W10"}  # not 沈阳's W2
+    assert row_of(city["financing"], "中山区")[1:] == ["2", "150.0", "2", "1", "200.0"]
+    county = screen(county_client, url(activity_id))
+    assert values(county["progress"])[1:] == [["中山区", "4", "4", "1", "1", "100.0"]]
+    assert values(county["funnel"])[1] == ["已提交", "4"]
+    assert {r[0]: r[2] for r in values(county["warnings"])[1:]} == {"W1": "1", "W10": "2"}
+    assert nonzero(county["tech_field"]) == {"电子信息": "2", "新材料": "2"}
+    assert dict(values(county["histogram"])[1:])["70–80"] == "1"
+    assert sum(int(v) for _k, v in values(county["histogram"])[1:]) == 1  # not 西岗's 55
+    assert values(county["financing"])[1:] == [["中山区", "2", "150.0", "2", "1", "200.0"]]
+    # Another county, the city above, another city: not found.
+    for region in ("210203", "2102", "2101", "21", "99", "abc"):
+        assert county_client.get(url(activity_id, region)).status_code == 404
+    assert city_client.get(url(activity_id, "2101")).status_code == 404
+    assert city_client.get(url(activity_id, "210102")).status_code == 404
+
+
+def test_drill_down_province_to_city_to_county(data, province_client):
+    activity_id, _ids = data
+    tables = screen(province_client, url(activity_id))
+    link = next(cell[1] for row in tables["progress"] for cell in row[:1] if cell[0] == "大连市")
+    city = screen(province_client, link)
+    county_link = next(row[0][1] for row in city["progress"] if row[0][0] == "中山区")
+    county = screen(province_client, county_link)
+    assert values(county["progress"])[1:] == [["中山区", "4", "4", "1", "1", "100.0"]]
+    assert row_of(city["progress"], "西岗区")[2] == "2"
+    page = province_client.get(county_link).get_data(as_text=True)
+    assert 'id="trail"' in page and "辽宁省" in page and "大连市" in page
+
+
+def _list_count(client, link):
+    html = client.get(link).get_data(as_text=True)
+    match = re.search(r"记录数目:</strong>\s*(\d+)", html)
+    assert match, link
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("role", ["province", "city", "county"])
+def test_every_linked_count_is_the_size_of_its_list(data, client_as, role):
+    activity_id, _ids = data
+    client = client_as(role)
+    checked = 0
+    for key, table in screen(client, url(activity_id)).items():
+        for row in table[1:]:
+            for text, link in row[1:]:
+                if link and "/list/" in link and text.isdigit():
+                    assert _list_count(client, link) == int(text), (key, row, unquote(link))
+                    checked += 1
+    assert checked > 40
+
+
+def test_warning_and_qualification_links_are_exact(data, province_client):
+    activity_id, ids = data
+    tables = screen(province_client, url(activity_id))
+    w1 = next(row[2][1] for row in tables["warnings"] if row[0][0] == "W1")
+    listing = province_client.get(w1 + "&psize_SubmissionView=100").get_data(as_text=True)
+    assert "看板企业a1" in listing and "看板企业b1" in listing
+    assert "看板企业a2" not in listing  # W10 is not W1
+    assert "看板企业a5" not in listing and "看板企业b3" not in listing  # draft, merged
+    high = next(row[1][1] for row in tables["qualifications"] if row[0][0] == HIGH)
+    listing = province_client.get(high).get_data(as_text=True)
+    assert "看板企业a1" in listing and "看板企业a2" in listing and "看板企业b1" not in listing
+
+
+@pytest.mark.parametrize("role,region", [("province", None), ("province", "2102"),
+                                         ("city", None), ("county", None)])
+def test_exports_equal_the_screen(data, client_as, role, region, app):
+    activity_id, _ids = data
+    client = client_as(role)
+    tables = screen(client, url(activity_id, region))
+    with app.app_context():
+        before = db.session.query(AuditLog).filter_by(object_type="Dashboard").count()
+    for key, table in tables.items():
+        query = f"activity={activity_id}" + (f"&region={region}" if region else "")
+        response = client.get(f"/dashboard/xlsx/{key}?{query}")
+        assert response.status_code == 200
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.data)).get_sheet_by_index(0)
+        assert same(sheet.to_python(), values(table)), key
+    with app.app_context():
+        assert db.session.query(AuditLog).filter_by(
+            object_type="Dashboard").count() == before + len(tables)
+
+
+def same(exported, shown) -> bool:
+    """The sheet holds numbers as numbers, the page as text: compare values."""
+    def plain(value):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return str(value)
+    return [[plain(v) for v in row] for row in exported] == \
+        [[plain(v) for v in row] for row in shown]
+
+
+def test_bank_sees_only_its_published_entries(data, bank_client):
+    activity_id, _ids = data
+    tables = screen(bank_client, f"/dashboard/?activity={activity_id}")
+    assert values(tables["bank"])[1:] == [["积分贷", "已对接", "1", "0.0", "0.0"],
+                                          ["积分贷", "已放款", "1", "50.0", "200.0"]]
+    page = bank_client.get(f"/dashboard/?activity={activity_id}").get_data(as_text=True)
+    assert 'id="bank-granted">200.0<' in page
+    assert "看板企业" not in page
+    assert bank_client.get("/dashboard/?activity=999999").status_code == 404
+    export = bank_client.get(f"/dashboard/xlsx/bank?activity={activity_id}")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(export.data)).get_sheet_by_index(0)
+    assert same(sheet.to_python(), values(tables["bank"]))
+
+
+def test_bad_input_is_not_found_and_enterprises_have_no_dashboard(data, province_client,
+                                                                  enterprise_client):
+    activity_id, _ids = data
+    for bad in ("/dashboard/?activity=999999", "/dashboard/?activity=x",
+                f"/dashboard/?activity={activity_id}&region=2201",
+                f"/dashboard/?activity={activity_id}&region=219999",
+                f"/dashboard/?activity={activity_id}&run=999999",
+                f"/dashboard/xlsx/nothing?activity={activity_id}"):
+        assert province_client.get(bad).status_code == 404, bad
+    assert enterprise_client.get("/dashboard/").status_code == 403
+    assert province_client.get("/dashboard/").status_code == 200  # latest activity
