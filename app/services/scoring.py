@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from app.domain import project_files, scoring, workflow
 from app.domain.errors import BilingualError
 from app.extensions import db
 from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun, Submission
 from app.security.scope import UserScope, restrict
-from app.services import audit, jobs
+from app.services import audit, jobs, score_store
 from app.services import workflow as workflow_service
 from app.services.unit_of_work import bulk_transaction
 
 SCORABLE = (workflow.APPROVED, workflow.SUBMITTED, workflow.SCORED)
-COMPUTED, CONFIRMED, FLAGGED = "computed", "confirmed", "flagged"
+COMPUTED, CONFIRMED = score_store.COMPUTED, score_store.CONFIRMED
+FLAGGED = "flagged"
 
 
 class ScoringError(BilingualError):
@@ -49,10 +50,7 @@ def latest_published(code: str) -> EvaluationProject | None:
 
 
 _BASE_COLUMNS = ("id", "enterprise_id", "region_code", "tech_field", "uscc", "name")
-# Breakdown per indicator, stored compactly: JSON of lists encodes several times faster
-# than JSON of dicts, which matters at 100,000 results.
-BREAKDOWN_KEYS = ("value", "cohort", "cohort_size", "normalized", "weight", "points", "note",
-                  "counted")
+BREAKDOWN_KEYS = score_store.BREAKDOWN_KEYS
 
 
 def breakdown_of(result: ScoreResult) -> dict[str, dict]:
@@ -97,35 +95,13 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
         db.session.add(run)
         db.session.flush()
         ids = [r["id"] for r in rows]
-        earlier = select(ScoreRun.id).join(EvaluationProject).where(
-            ScoreRun.activity_id == activity.id, EvaluationProject.code == project_row.code,
-            ScoreRun.id != run.id)
-        for start in range(0, len(ids), 900):
-            db.session.execute(delete(ScoreResult).where(
-                ScoreResult.run_id.in_(earlier), ScoreResult.status != CONFIRMED,
-                ScoreResult.submission_id.in_(ids[start:start + 900])))
-        by_id = {r["id"]: r for r in rows}
-        db.session.execute(ScoreResult.__table__.insert(), [
-            _result_row(run.id, by_id[result.key], result) for result in results])
+        score_store.replace_unconfirmed(run, project_row.code, ids)
+        score_store.insert_results(run.id, {r["id"]: r for r in rows}, results)
         workflow_service.move_many(ids, workflow.SUBMITTED, workflow.SCORED, "score",
                                    f"测算批次 #{run.id}")
         audit.record(audit.CREATE, object_type="ScoreRun", object_id=str(run.id),
                      detail=f"{project_row.code} v{project_row.version}: {len(results)} scored")
     return run
-
-
-def _result_row(run_id: int, record: dict, result: scoring.Result) -> dict:
-    return {
-        "run_id": run_id, "submission_id": record["id"], "enterprise_id": record["enterprise_id"],
-        "region_code": record["region_code"], "uscc": record["uscc"] or "",
-        "name": record["name"], "tech_field": record["tech_field"], "stage": result.stage,
-        "eligible": result.eligible, "total": result.total, "grade": result.grade,
-        "passed": result.passed, "reasons": result.reasons or None,
-        "breakdown": {code: [b.value, b.cohort, b.cohort_size, b.normalized, b.weight,
-                             b.points, b.note, b.counted]
-                      for code, b in result.indicators.items()} or None,
-        "status": COMPUTED,
-    }
 
 
 def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:

@@ -249,26 +249,26 @@ def reopen(submission_ids: list[int], until: dt.date | None, reason: str) -> int
 
 def move_many(submission_ids: list[int], from_status: str, to_status: str, action: str,
               comment: str | None = None) -> int:
-    """The same change for many records at once (score runs over tens of thousands):
-    one UPDATE and one batch of review records; the caller commits."""
+    """The same change for many records at once (score runs over tens of thousands): the
+    records still in ``from_status`` move, each with its review record; the caller commits."""
     from sqlalchemy import update
 
+    from app.services import bulk_write
+
+    db.session.flush()  # pending ORM changes first, as an ORM statement here used to do
     user_id, username = actor()
     now = dt.datetime.now()
-    moved = []
-    for start in range(0, len(submission_ids), 900):
-        chunk = submission_ids[start:start + 900]
-        ids = db.session.execute(select(Submission.id).where(
-            Submission.id.in_(chunk), Submission.status == from_status)).scalars().all()
-        if not ids:
-            continue
-        db.session.execute(update(Submission).where(Submission.id.in_(ids))
-                           .values(status=to_status, version=Submission.version + 1)
-                           .execution_options(synchronize_session=False))
-        moved.extend(ids)
-    if moved:
-        db.session.execute(ReviewRecord.__table__.insert(), [
-            {"submission_id": i, "action": action, "from_status": from_status,
-             "to_status": to_status, "comment": comment, "user_id": user_id,
-             "username": username, "created_at": now} for i in moved])
-    return len(moved)
+    table = Submission.__table__
+    # On the table rather than the class: no ORM statement compiled per batch, and
+    # TrackedMixin's onupdate columns (changed_on, changed_by_id) are still set.
+    statement = (update(table).where(table.c.status == from_status)
+                 .values(status=to_status, version=table.c.version + 1).returning(table.c.id))
+    moved: set[int] = set()
+    for match in bulk_write.matching(table.c.id, submission_ids):
+        moved.update(db.session.execute(statement.where(match)).scalars())
+    ordered = [i for i in dict.fromkeys(submission_ids) if i in moved]
+    bulk_write.insert_rows(
+        ReviewRecord.__table__, ("submission_id", "action", "from_status", "to_status",
+                                 "comment", "user_id", "username", "created_at"),
+        ((i, action, from_status, to_status, comment, user_id, username, now) for i in ordered))
+    return len(ordered)
