@@ -8,10 +8,10 @@ executemany per chunk; either way in the session's transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
+import orjson
 from sqlalchemy import JSON, Column, ColumnElement, Integer, Table, func, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -20,7 +20,6 @@ from app.extensions import db
 CHUNK = 5000  # rows held at once on the way to the database
 IN_LIST = 900  # below SQLite's limit of bound parameters in old versions
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "numeric": ":{n}", "named": ":{name}",
                  "pyformat": "%({name})s"}
 
@@ -40,7 +39,7 @@ def _converters(table: Table, columns: Sequence[str], dialect) -> list[tuple[int
         if isinstance(type_, JSON):
             keep_none = type_.none_as_null
             out.append((n, lambda v, keep_none=keep_none: None if v is None and keep_none
-                        else _JSON.encode(v)))
+                        else _json(v)))
         elif dialect.name != "postgresql":
             processor = type_.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
@@ -78,6 +77,13 @@ def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> 
         connection.exec_driver_sql(sql, chunk)
         count += len(chunk)
     return count
+
+
+def _json(value) -> str:
+    # orjson: the standard encoder spends 2 s formatting the 4.8 million floats of 100,000
+    # breakdowns; this one 0.3 s, and reads back to the same values. (It writes NaN and
+    # infinities as null, where the standard one writes tokens PostgreSQL refuses.)
+    return orjson.dumps(value).decode()
 
 
 def _converted(row: Sequence, converters: list[tuple[int, Callable]]) -> tuple:
