@@ -85,20 +85,22 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
                                "Nothing to score: records must have passed provincial review.")
         if progress:
             progress(1, 3)
-        results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
-        if progress:
-            progress(2, 3)
-        run = ScoreRun(activity_id=activity.id, project_id=project_row.id,
-                       province_code=activity.province_code, created_by=_username(),
-                       scored=len(results), eligible=sum(r.eligible for r in results),
-                       passed=sum(bool(r.passed) for r in results))
-        db.session.add(run)
-        db.session.flush()
         ids = [r["id"] for r in rows]
-        score_store.replace_unconfirmed(run, project_row.code, ids)
-        score_store.insert_results(run.id, {r["id"]: r for r in rows}, results)
-        workflow_service.move_many(ids, workflow.SUBMITTED, workflow.SCORED, "score",
-                                   f"测算批次 #{run.id}")
+        with workflow_service.bulk_move(ids, workflow.SUBMITTED, workflow.SCORED,
+                                        "score") as move:
+            results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
+            if progress:  # before this transaction writes: SQLite would keep it waiting
+                progress(2, 3)
+            move.wait()
+            run = ScoreRun(activity_id=activity.id, project_id=project_row.id,
+                           province_code=activity.province_code, created_by=_username(),
+                           scored=len(results), eligible=sum(r.eligible for r in results),
+                           passed=sum(bool(r.passed) for r in results))
+            db.session.add(run)
+            db.session.flush()
+            move.comment = f"测算批次 #{run.id}"
+            score_store.replace_unconfirmed(run, project_row.code, ids)
+            score_store.insert_results(run.id, {r["id"]: r for r in rows}, results)
         audit.record(audit.CREATE, object_type="ScoreRun", object_id=str(run.id),
                      detail=f"{project_row.code} v{project_row.version}: {len(results)} scored")
     return run

@@ -6,10 +6,12 @@ The review issue adds the reviewers' actions here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import workflow
@@ -18,6 +20,7 @@ from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.models import ReviewRecord, Submission
 from app.security.scope import restrict
+from app.services import bulk_write
 
 
 def actor() -> tuple[int | None, str | None]:
@@ -251,24 +254,94 @@ def move_many(submission_ids: list[int], from_status: str, to_status: str, actio
               comment: str | None = None) -> int:
     """The same change for many records at once (score runs over tens of thousands): the
     records still in ``from_status`` move, each with its review record; the caller commits."""
-    from sqlalchemy import update
+    with bulk_move(submission_ids, from_status, to_status, action) as move:
+        move.comment = comment
+    return move.count
 
-    from app.services import bulk_write
 
-    db.session.flush()  # pending ORM changes first, as an ORM statement here used to do
-    user_id, username = actor()
-    now = dt.datetime.now()
-    table = Submission.__table__
-    # On the table rather than the class: no ORM statement compiled per batch, and
-    # TrackedMixin's onupdate columns (changed_on, changed_by_id) are still set.
-    statement = (update(table).where(table.c.status == from_status)
-                 .values(status=to_status, version=table.c.version + 1).returning(table.c.id))
-    moved: set[int] = set()
-    for match in bulk_write.matching(table.c.id, submission_ids):
-        moved.update(db.session.execute(statement.where(match)).scalars())
-    ordered = [i for i in dict.fromkeys(submission_ids) if i in moved]
-    bulk_write.insert_rows(
-        ReviewRecord.__table__, ("submission_id", "action", "from_status", "to_status",
-                                 "comment", "user_id", "username", "created_at"),
-        ((i, action, from_status, to_status, comment, user_id, username, now) for i in ordered))
-    return len(ordered)
+class BulkMove:
+    """See ``bulk_move``."""
+
+    def __init__(self, submission_ids: list[int], from_status: str, to_status: str,
+                 action: str):
+        self.ids = list(dict.fromkeys(submission_ids))
+        self.from_status, self.to_status, self.action = from_status, to_status, action
+        self.comment: str | None = None
+        self.count = 0
+        self.user = actor()
+        self.now = dt.datetime.now()
+        self._moved: set[int] | None = None
+        self._pending: tuple[ExitStack, object] | None = None
+
+    def _statement(self, match):
+        table = Submission.__table__
+        # Explicit values for TrackedMixin's onupdate columns (changed_on, changed_by_id):
+        # the PostgreSQL statement is run by the driver, which knows no column defaults.
+        extra = {c.name: c.onupdate.arg(None) if c.onupdate.is_callable else c.onupdate.arg
+                 for c in table.columns if c.onupdate is not None}
+        return (update(table).where(table.c.status == self.from_status, match)
+                .values(status=self.to_status, version=table.c.version + 1, **extra)
+                .returning(table.c.id))
+
+    def _start(self) -> None:
+        db.session.flush()  # pending ORM changes first, as an ORM statement here used to do
+        if not self.ids or not bulk_write.is_postgres():
+            return
+        connection = db.session.connection()
+        compiled = self._statement(next(bulk_write.matching(
+            Submission.__table__.c.id, self.ids))).compile(dialect=connection.dialect)
+        raw = connection.connection.driver_connection
+        stack = ExitStack()
+        try:
+            stack.enter_context(raw.pipeline())
+            cursor = stack.enter_context(raw.cursor())
+            cursor.execute(compiled.string, compiled.construct_params())
+        except BaseException:
+            stack.close()
+            raise
+        self._pending = (stack, cursor)
+
+    def wait(self) -> None:
+        """The records have changed status and the database may be used again."""
+        if self._moved is not None:
+            return
+        if self._pending is not None:
+            stack, cursor = self._pending
+            self._pending = None
+            with stack:
+                self._moved = {row[0] for row in cursor.fetchall()}
+            return
+        self._moved = set()
+        for match in bulk_write.matching(Submission.__table__.c.id, self.ids):
+            self._moved.update(db.session.execute(self._statement(match)).scalars())
+
+    def _record(self) -> None:
+        moved = [i for i in self.ids if i in self._moved]
+        user_id, username = self.user
+        bulk_write.insert_rows(
+            ReviewRecord.__table__, ("submission_id", "action", "from_status", "to_status",
+                                     "comment", "user_id", "username", "created_at"),
+            ((i, self.action, self.from_status, self.to_status, self.comment, user_id,
+              username, self.now) for i in moved))
+        self.count = len(moved)
+
+
+@contextmanager
+def bulk_move(submission_ids: list[int], from_status: str, to_status: str, action: str
+              ) -> Iterator[BulkMove]:
+    """``move_many`` for a caller with other work in the same transaction. The records
+    change status by ``move.wait()`` (or the block's end) and get their review records, with
+    ``move.comment``, at the block's end. On PostgreSQL the change is sent as the block
+    starts and the server makes it while the block computes (100,000 records: seconds): the
+    block must not use the database before ``move.wait()``."""
+    move = BulkMove(submission_ids, from_status, to_status, action)
+    move._start()
+    try:
+        yield move
+    except BaseException:
+        if move._pending is not None:
+            with suppress(Exception):  # the block's own error is the one to report
+                move._pending[0].close()
+        raise
+    move.wait()
+    move._record()
