@@ -160,8 +160,7 @@ def _normalize(indicator: Indicator, scored, values: list[float | None], keys: l
     for members in cohorts.values():
         members.sort()
     in_cohorts = method in ("cohort_percentile", "min_max")
-    bands = indicator.bands
-    reference = indicator.reference
+    percentile = method == "cohort_percentile"
     for (result, _env), value, key in zip(scored, values, keys, strict=True):
         weight = weights[result.stage]
         if value is None:
@@ -169,31 +168,28 @@ def _normalize(indicator: Indicator, scored, values: list[float | None], keys: l
             result.indicators[code] = Breakdown(
                 None, key if in_cohorts else None, len(members) if members else None, None,
                 weight, 0.0, NO_VALUE)
-            continue
-        if method == "cohort_percentile":
+        elif percentile:
             members = cohorts[key]
             size = len(members)
             normalized = 1.0 if size == 1 else bisect_left(members, value) / (size - 1)
             result.indicators[code] = Breakdown(value, key, size, normalized, weight,
                                                 weight * normalized)
-        elif method == "bands":
-            points = 0.0
-            for band in bands:
-                if band.matches(value):
-                    points = band.points
-                    break
-            result.indicators[code] = Breakdown(
-                value, None, None, points / weight if weight else 0, weight, points)
-        elif method == "reference":
-            normalized = max(0.0, min(1.0, value / reference))
-            result.indicators[code] = Breakdown(value, None, None, normalized, weight,
-                                                weight * normalized)
-        else:  # min_max
-            members = cohorts[key]
-            low, high = members[0], members[-1]
-            normalized = 1.0 if high == low else (value - low) / (high - low)
-            result.indicators[code] = Breakdown(value, key, len(members), normalized, weight,
-                                                weight * normalized)
+        else:
+            result.indicators[code] = _other_method(indicator, value, key, cohorts, weight)
+
+
+def _other_method(indicator: Indicator, value: float, key: str, cohorts, weight: float
+                  ) -> Breakdown:
+    if indicator.method == "bands":
+        points = next((b.points for b in indicator.bands if b.matches(value)), 0.0)
+        return Breakdown(value, None, None, points / weight if weight else 0, weight, points)
+    if indicator.method == "reference":
+        normalized = max(0.0, min(1.0, value / indicator.reference))
+        return Breakdown(value, None, None, normalized, weight, weight * normalized)
+    members = cohorts[key]  # min_max
+    low, high = members[0], members[-1]
+    normalized = 1.0 if high == low else (value - low) / (high - low)
+    return Breakdown(value, key, len(members), normalized, weight, weight * normalized)
 
 
 def _points_per_item(indicator: Indicator, scored, weight: float) -> None:
