@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from app.domain import scoring
 from app.extensions import db
@@ -20,6 +20,16 @@ BREAKDOWN_KEYS = ("value", "cohort", "cohort_size", "normalized", "weight", "poi
 RESULT_COLUMNS = ("run_id", "submission_id", "enterprise_id", "region_code", "uscc", "name",
                   "tech_field", "stage", "eligible", "total", "grade", "passed", "reasons",
                   "breakdown", "status")
+
+
+def reserve_run_id() -> int | None:
+    """On PostgreSQL the next run's id, taken from its sequence before the run is stored, so
+    that the review records naming the run can be written while the scores are computed
+    (workflow.bulk_move); elsewhere None: the id comes when the run is inserted."""
+    if not bulk_write.is_postgres():
+        return None
+    sequence = func.pg_get_serial_sequence(ScoreRun.__tablename__, "id")
+    return db.session.execute(select(func.nextval(sequence))).scalar_one()
 
 
 def replace_unconfirmed(run: ScoreRun, code: str, submission_ids: list[int]) -> None:

@@ -86,24 +86,29 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
         if progress:
             progress(1, 3)
         ids = [r["id"] for r in rows]
-        with workflow_service.bulk_move(ids, workflow.SUBMITTED, workflow.SCORED,
-                                        "score") as move:
+        run_id = score_store.reserve_run_id()
+        with workflow_service.bulk_move(ids, workflow.SUBMITTED, workflow.SCORED, "score",
+                                        _batch_comment(run_id)) as move:
             results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
             if progress:  # before this transaction writes: SQLite would keep it waiting
                 progress(2, 3)
             move.wait()
-            run = ScoreRun(activity_id=activity.id, project_id=project_row.id,
+            run = ScoreRun(id=run_id, activity_id=activity.id, project_id=project_row.id,
                            province_code=activity.province_code, created_by=_username(),
                            scored=len(results), eligible=sum(r.eligible for r in results),
                            passed=sum(bool(r.passed) for r in results))
             db.session.add(run)
             db.session.flush()
-            move.comment = f"测算批次 #{run.id}"
+            move.comment = _batch_comment(run.id)
             score_store.replace_unconfirmed(run, project_row.code, ids)
             score_store.insert_results(run.id, {r["id"]: r for r in rows}, results)
         audit.record(audit.CREATE, object_type="ScoreRun", object_id=str(run.id),
                      detail=f"{project_row.code} v{project_row.version}: {len(results)} scored")
     return run
+
+
+def _batch_comment(run_id: int | None) -> str | None:
+    return f"测算批次 #{run_id}" if run_id is not None else None
 
 
 def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:
@@ -119,7 +124,7 @@ def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:
         result.confirmed_at = now
         result.confirmed_by = _username()
     workflow_service.move_many([r.submission_id for r in results], workflow.SCORED,
-                               workflow.CONFIRMED, "confirm", f"测算批次 #{run.id}")
+                               workflow.CONFIRMED, "confirm", _batch_comment(run.id))
     audit.record(audit.UPDATE, object_type="ScoreRun", object_id=str(run.id),
                  detail=f"{len(results)} results confirmed")
     db.session.commit()
