@@ -138,8 +138,10 @@ def score(project: Project, records: list[tuple[Any, Mapping[str, Any]]], data_y
             else [None] * len(scored)
         _normalize(indicator, scored, values, field_keys if indicator.same_field else stage_keys,
                    {stage: indicator.weight(stage) for stage in stages})
+    groups = [(g.code, tuple(i.code for i in g.indicators), g.best_of, g.cap)
+              for g in project.groups]
     for result, env in scored:
-        _totals(project, result, env)
+        _totals(project, groups, result, env)
     return results
 
 
@@ -208,21 +210,26 @@ def _points_per_item(indicator: Indicator, scored, weight: float) -> None:
             CAPPED if capped < points else "")
 
 
-def _totals(project: Project, result: Result, env) -> None:
+def _totals(project: Project, groups: list[tuple[str, tuple[str, ...], bool, float | None]],
+            result: Result, env) -> None:
+    """Group subtotals (capped, or the best of a best-of group), total, pass and grade;
+    ``groups`` is (code, indicator codes, best_of, cap) per group."""
     total = 0.0
     indicators = result.indicators
-    for group in project.groups:
-        parts = [indicators[i.code] for i in group.indicators]
-        if group.best_of:
+    for group_code, codes, best_of, cap in groups:
+        if best_of:
+            parts = [indicators[code] for code in codes]
             best = max(parts, key=lambda b: b.points)
             for part in parts:
                 part.counted = part is best
             subtotal = best.points
         else:
-            subtotal = sum(p.points for p in parts)
-        if group.cap is not None:
-            subtotal = min(subtotal, group.cap)
-        result.groups[group.code] = round(subtotal, 6)
+            subtotal = 0  # as sum() adds: from int 0, in order
+            for code in codes:
+                subtotal += indicators[code].points
+        if cap is not None:
+            subtotal = min(subtotal, cap)
+        result.groups[group_code] = round(subtotal, 6)
         total += subtotal
     result.total = round(total, 4)
     direct = [reason for condition, reason in project.direct_pass if _truth(condition, env)]

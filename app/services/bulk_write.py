@@ -37,9 +37,7 @@ def _converters(table: Table, columns: Sequence[str], dialect) -> list[tuple[int
     for n, name in enumerate(columns):
         type_ = table.c[name].type
         if isinstance(type_, JSON):
-            keep_none = type_.none_as_null
-            out.append((n, lambda v, keep_none=keep_none: None if v is None and keep_none
-                        else _json(v)))
+            out.append((n, _json_or_null if type_.none_as_null else _json))
         elif dialect.name != "postgresql":
             processor = type_.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
@@ -84,6 +82,10 @@ def _json(value) -> str:
     # breakdowns; this one 0.3 s, and reads back to the same values. (It writes NaN and
     # infinities as null, where the standard one writes tokens PostgreSQL refuses.)
     return orjson.dumps(value).decode()
+
+
+def _json_or_null(value) -> str | None:
+    return None if value is None else _json(value)
 
 
 def _converted(row: Sequence, converters: list[tuple[int, Callable]]) -> tuple:
