@@ -53,7 +53,11 @@ def prepared(app):
         db.session.execute(insert(Submission), submissions)
         db.session.commit()
         project = service.import_project(PROJECT.read_bytes())
-        return activity.id, project.id
+        # Other tests' enterprises may have drafts in any open activity: compare ours only.
+        ours = list(db.session.execute(select(Submission.id).where(
+            Submission.activity_id == activity.id,
+            Submission.enterprise_id.in_(ids.values())).order_by(Submission.id)).scalars())
+        return activity.id, project.id, ours
 
 
 def _as_province(app):
@@ -63,12 +67,11 @@ def _as_province(app):
     return context
 
 
-def _state(activity_id):
+def _state(activity_id, ids):
     """Everything a score run may change, for before/after comparisons."""
-    ids = select(Submission.id).where(Submission.activity_id == activity_id)
     return {
         "statuses": dict(db.session.execute(select(Submission.id, Submission.status).where(
-            Submission.activity_id == activity_id)).all()),
+            Submission.id.in_(ids))).all()),
         "reviews": db.session.execute(select(func.count()).select_from(ReviewRecord).where(
             ReviewRecord.submission_id.in_(ids))).scalar(),
         "runs": db.session.execute(select(func.count()).select_from(ScoreRun).where(
@@ -80,12 +83,12 @@ def _state(activity_id):
 
 
 def test_a_failure_part_way_leaves_nothing_written(app, prepared, monkeypatch):
-    activity_id, project_id = prepared
+    activity_id, project_id, ours = prepared
     context = _as_province(app)
     try:
         activity = db.session.get(activities.ReportingActivity, activity_id)
         project = db.session.get(service.EvaluationProject, project_id)
-        before = _state(activity_id)
+        before = _state(activity_id, ours)
         real_insert = score_store.insert_results
 
         def insert_then_fail(*args):
@@ -95,26 +98,26 @@ def test_a_failure_part_way_leaves_nothing_written(app, prepared, monkeypatch):
         monkeypatch.setattr(score_store, "insert_results", insert_then_fail)
         with pytest.raises(RuntimeError, match="disk full"):
             service.run_scores(activity, project, scope=UserScope(ALL))
-        assert _state(activity_id) == before
+        assert _state(activity_id, ours) == before
         # Failing while PostgreSQL is still changing the statuses: the same.
         monkeypatch.undo()
         monkeypatch.setattr(service.scoring, "score", lambda *a: 1 / 0)
         with pytest.raises(ZeroDivisionError):
             service.run_scores(activity, project, scope=UserScope(ALL))
-        assert _state(activity_id) == before  # and the connection is usable again
+        assert _state(activity_id, ours) == before  # and the connection is usable again
     finally:
         context.pop()
 
 
 def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
-    activity_id, project_id = prepared
+    activity_id, project_id, ours = prepared
     context = _as_province(app)
     try:
         user = g.user
         activity = db.session.get(activities.ReportingActivity, activity_id)
         project_row = db.session.get(service.EvaluationProject, project_id)
         versions = dict(db.session.execute(select(Submission.id, Submission.version).where(
-            Submission.activity_id == activity_id)).all())
+            Submission.id.in_(ours))).all())
         audit_before = db.session.execute(select(func.max(AuditLog.id))).scalar() or 0
         started = dt.datetime.now()
         run = service.run_scores(activity, project_row, scope=UserScope(ALL))
@@ -125,7 +128,8 @@ def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
             scoring.parse(project_row.definition).fields_used - set(service._BASE_COLUMNS))]
         records = [dict(zip(columns, row, strict=True)) for row in db.session.execute(
             select(*[getattr(Submission, c) for c in columns]).where(
-                Submission.activity_id == activity_id))]
+                Submission.activity_id == activity_id,
+                Submission.status.in_(service.SCORABLE)))]  # what the run scored
         expected = {r.key: r for r in scoring.score(scoring.parse(project_row.definition),
                                                     [(r["id"], r) for r in records], 2025)}
         stored = db.session.execute(select(ScoreResult).where(ScoreResult.run_id == run.id)
@@ -155,13 +159,13 @@ def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
 
         # Every record moved 已报送 → 已测算, with its version and change stamp.
         for submission in db.session.execute(select(Submission).where(
-                Submission.activity_id == activity_id)).scalars():
+                Submission.id.in_(ours))).scalars():
             assert submission.status == workflow.SCORED
             assert submission.version == versions[submission.id] + 1
             assert submission.changed_on >= started and submission.changed_by_id == user.id
         # ... and has exactly one review record saying so.
-        reviews = db.session.execute(select(ReviewRecord).join(Submission).where(
-            Submission.activity_id == activity_id)).scalars().all()
+        reviews = db.session.execute(select(ReviewRecord).where(
+            ReviewRecord.submission_id.in_(ours))).scalars().all()
         assert len(reviews) == COUNT
         assert len({r.submission_id for r in reviews}) == COUNT
         assert {(r.action, r.from_status, r.to_status, r.comment, r.user_id, r.username,
@@ -185,7 +189,7 @@ def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
         assert db.session.execute(select(func.count()).select_from(ScoreResult).where(
             ScoreResult.run_id == run.id)).scalar() == 300
         statuses = db.session.execute(select(Submission.status, func.count()).where(
-            Submission.activity_id == activity_id).group_by(Submission.status)).all()
+            Submission.id.in_(ours)).group_by(Submission.status)).all()
         assert dict(statuses) == {workflow.CONFIRMED: 300, workflow.SCORED: COUNT - 300}
         confirms = db.session.execute(select(ReviewRecord).where(
             ReviewRecord.action == "confirm", ReviewRecord.comment == f"测算批次 #{run.id}")) \
@@ -199,10 +203,9 @@ def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
 
 
 def test_bulk_move_moves_only_records_in_the_given_status(app, prepared):
-    activity_id, _project = prepared
+    _activity, _project, ours = prepared
     with app.app_context():
-        ids = list(db.session.execute(select(Submission.id).where(
-            Submission.activity_id == activity_id).order_by(Submission.id)).scalars())
+        ids = ours
         before = {i: db.session.get(Submission, i).status for i in ids}
         status = before[ids[0]]
         in_status = db.session.execute(select(func.count()).where(
@@ -222,10 +225,9 @@ def test_bulk_move_moves_only_records_in_the_given_status(app, prepared):
 
 
 def test_insert_rows_reads_back_like_the_orm(app, prepared):
-    activity_id, _project = prepared
+    _activity, _project, ours = prepared
     with app.app_context():
-        submission_id = db.session.execute(select(Submission.id).where(
-            Submission.activity_id == activity_id).limit(1)).scalar()
+        submission_id = ours[0]
         now = dt.datetime(2026, 11, 21, 8, 30, 0)  # no microseconds: SQLite's text form
         columns = ("submission_id", "action", "from_status", "to_status", "comment",
                    "fields", "snapshot", "created_at")
