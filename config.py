@@ -93,6 +93,9 @@ class Config:
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 1 minute")
     RATELIMIT_ENABLED = AUTH_RATE_LIMITED
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Redis down must not lock everyone out: count in memory meanwhile (per process).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
 

@@ -162,6 +162,20 @@ def test_login_attempts_are_rate_limited_per_address(database_url, app):
     assert "稍等" in responses[3].get_data(as_text=True)
 
 
+def test_logins_work_and_stay_limited_while_redis_is_down(database_url, app):
+    """Found by the deployment guide's checks: with REDIS_URL set and Redis down, every login
+    answered 500. Counting falls back to memory instead."""
+    down = make_test_app(database_url, AUTH_RATE_LIMITED=True, RATELIMIT_ENABLED=True,
+                         AUTH_RATE_LIMIT="3 per 1 minute",
+                         RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    client = down.test_client()
+    good = login(client, "county_reviewer")
+    assert good.status_code == 302 and good.location.endswith("/")
+    responses = [login(down.test_client(), "nobody_here", "Wrong#Pass1") for _ in range(4)]
+    assert 500 not in [r.status_code for r in responses]
+    assert responses[-1].status_code == 429
+
+
 # -- cookies -------------------------------------------------------------------------------
 def test_session_cookie_is_httponly_and_samesite(app):
     client = app.test_client()

@@ -59,3 +59,22 @@ def test_setup_compiles_missing_catalogs(app):
     assert compile_translations() >= 1
     assert mo.exists() and mo.stat().st_size > 1000
     assert compile_translations() == 0
+
+
+def test_translations_keep_the_placeholders_and_add_no_percent_signs():
+    """Templates format every message with %: a translation that adds a bare "%" (or drops
+    a placeholder) breaks the page that shows it (found: 年利率（%）)."""
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)[sd]|%%")
+    with open(TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po", "rb") as f:
+        catalog = read_po(f)
+    wrong = []
+    for message in catalog:
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        if sorted(placeholder.findall(message.id)) != sorted(placeholder.findall(message.string)):
+            wrong.append(message.id)
+        elif "%" in placeholder.sub("", message.string) and "%" not in message.id:
+            wrong.append(message.id)
+    assert wrong == []

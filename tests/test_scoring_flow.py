@@ -178,3 +178,38 @@ def test_formulas_are_checked_as_typed(province_client):
     bad = province_client.post("/projects/check_formula",
                                data={"csrf_token": token, "formula": "rd_expence + ("})
     assert bad.get_json()["ok"] is False and bad.get_json()["message"]
+
+
+def test_run_figures_are_counted_by_the_database_and_link_to_their_lists(app, scored_activity,
+                                                                         province_client):
+    """The run page's grades, histogram and grades by city equal the stored results; each
+    bar links to the filtered list of the results behind it."""
+    from urllib.parse import quote
+
+    from app.models import ScoreRun
+
+    activity_id, _ids = scored_activity
+    with app.app_context():
+        run_id = db.session.query(ScoreRun.id).filter_by(activity_id=activity_id).order_by(
+            ScoreRun.id.desc()).first()[0]
+        results = db.session.query(ScoreResult).filter_by(run_id=run_id).all()
+    assert results
+    expected_bins = [0] * 14
+    expected_grades: dict[str, int] = {}
+    for r in results:
+        expected_bins[min(13, int(r.total // 10))] += 1
+        expected_grades[r.grade] = expected_grades.get(r.grade, 0) + 1
+    html = province_client.get(f"/scoreruns/show/{run_id}").get_data(as_text=True)
+    spec = json.loads(html.split('id="spec-histogram">', 1)[1].split("</script>", 1)[0])
+    assert spec["series"][0]["data"] == expected_bins
+    by_city = json.loads(html.split('id="spec-by_city">', 1)[1].split("</script>", 1)[0])
+    assert by_city["categories"] == ["大连市"]
+    assert {s["name"]: s["data"][0] for s in by_city["series"]} == expected_grades
+    link = by_city["series"][0]["links"][0]
+    assert "_flt_0_region_code=2102" in link
+    listing = province_client.get(link).get_data(as_text=True)
+    grade = by_city["series"][0]["name"]
+    for r in results:
+        assert (r.uscc in listing) == (r.grade == grade)
+    for grade, count in expected_grades.items():
+        assert f"_flt_3_grade={quote(grade)}\">{count}</a>" in html

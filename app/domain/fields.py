@@ -34,6 +34,7 @@ DIMENSIONS = (
 )
 
 _MAX_CHARS = re.compile(r"max (\d+) characters")
+_REQUIRED_WHEN = re.compile(r"required when (\w+)")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ class Field:
         lookup = {option: option for option in self.options}
         lookup.update({unicodedata.normalize("NFKC", o): o for o in self.options})
         return lookup
+
+    @functools.cached_property
+    def required_when(self) -> str | None:
+        """The boolean field that makes this one required ("required when needs_financing")."""
+        match = _REQUIRED_WHEN.search(self.notes)
+        return match.group(1) if match else None
 
     @functools.cached_property
     def max_length(self) -> int:

@@ -156,8 +156,9 @@ def _need(mapping: Any, key: str, where: str) -> Any:
     return mapping[key]
 
 
-def parse(definition: Any) -> Project:
-    """Check a project definition and compile it; ProjectError names the first problem."""
+def parse(definition: Any, check_totals: bool = True) -> Project:
+    """Check a project definition and compile it; ProjectError names the first problem.
+    A draft may be saved before its weights add up (``check_totals=False``)."""
     if not isinstance(definition, Mapping):
         raise ProjectError("文件内容不是评价项目。", "The content is not an evaluation project.")
     code = str(_need(definition, "code", "项目"))
@@ -183,7 +184,8 @@ def parse(definition: Any) -> Project:
                         {**FUNCTIONS, "score": lambda points: points}) if pass_rule else None,
         direct_pass=direct, grades=_grades(definition.get("grades") or []),
         definition=dict(definition))
-    check_weights(project)
+    if check_totals:
+        check_weights(project)
     return project
 
 
@@ -241,13 +243,16 @@ def _indicator(data: Any, where: str, stage_codes: set[str]) -> Indicator:
                                f"{where}: weights are missing for {', '.join(sorted(missing))}.")
     bands: tuple[Band, ...] = ()
     if method == "bands":
-        bands = _bands(_need(data, "bands", where), where)
+        bands = _bands(data.get("bands") or [], where)
     items: tuple[Item, ...] = ()
     if method == "points_per_item":
         items = tuple(Item(_expr(i["value"], f"{where}的计数公式") if "value" in i else None,
                            _expr(i["when"], f"{where}的条件") if "when" in i else None,
                            _number(_need(i, "points", where), f"{where}的分值"))
-                      for i in _need(data, "items", where))
+                      for i in data.get("items") or [])
+        if not items:
+            raise ProjectError(f"{where}：请至少填写一个计分项。",
+                               f"{where}: add at least one item that gives points.")
     reference = data.get("reference")
     if method == "reference":
         reference = _number(_need(data, "reference", where), f"{where}的满分参考值")
@@ -263,6 +268,10 @@ def _indicator(data: Any, where: str, stage_codes: set[str]) -> Indicator:
 def _bands(data: Any, where: str) -> tuple[Band, ...]:
     bands, previous = [], None
     for band in data:
+        if bands and bands[-1].at_least is None and bands[-1].above is None:
+            raise ProjectError(f"{where}：“其余”档之后的分档永远用不到，请把“其余”放在最后。",
+                               f"{where}: bands after “otherwise” are never reached: put "
+                               "“otherwise” last.")
         points = _number(_need(band, "points", where), f"{where}的分值")
         if band.get("otherwise"):
             bands.append(Band(None, None, points))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from app.domain import sme
@@ -113,6 +114,8 @@ class Validator:
         self.required = [f.key for f in self.fields if f.key in self.required]
         self.data_year_start = dt.date(data_year, 1, 1)
         shown = {f.key for f in self.fields}
+        self.required_when = [(f, f.required_when) for f in self.fields
+                              if f.required_when in shown and f.key not in self.required]
         # Rules over fields the activity hides cannot run.
         self.rules = [r for r in self.rules if r.inputs <= shown]
         self._run_order = [(r, r.expression.evaluate, r.inputs) for r in self.rules]
@@ -151,7 +154,68 @@ class Validator:
                                         f"{f.label_zh}：必填，请填写。",
                                         f"{f.label_en}: required; please fill it in."))
                 unusable.add(key)
+        self._check_required_when(values, findings, unusable)
         return values, findings, notes, unusable
+
+    def _check_required_when(self, values: Mapping[str, Any], findings: list[Finding],
+                             unusable: set[str]) -> None:
+        for f, condition in self.required_when:
+            if values.get(condition) is True and values.get(f.key) in (None, [], "") \
+                    and f.key not in unusable:
+                label = self.registry[condition]
+                findings.append(Finding(f"F:{f.key}", FORMAT, (f.key,),
+                                        f"{f.label_zh}：“{label.label_zh}”为“是”时必填。",
+                                        f"{f.label_en}: required when “{label.label_en}” is "
+                                        "yes."))
+                unusable.add(f.key)
+
+    def normalize_rows(self, rows: Sequence[Sequence[Any]], columns: Mapping[int, str]
+                       ) -> list[tuple[dict, list[Finding], list[Note], set]]:
+        """``normalize`` for many rows at once (a sheet, where ``columns`` says which field
+        each position holds), column by column: the same results, several times faster."""
+        count = len(rows)
+        by_key: dict[str, list] = {}
+        findings: dict[int, list[Finding]] = {}
+        notes: dict[int, list[Note]] = {}
+        unusable: dict[int, set[str]] = {}
+        for position, key in columns.items():  # in column order, as ``normalize`` reads raw
+            plan = self._plan.get(key)
+            if plan is None:
+                continue
+            f = plan[0]
+            try:
+                cells = list(map(itemgetter(position), rows))
+            except IndexError:  # ragged rows: short ones lack the cell
+                cells = [row[position] if position < len(row) else None for row in rows]
+            values, problems, column_notes = self.normalizer.column(f, cells)
+            by_key[key] = values
+            for i, problem in problems.items():
+                findings.setdefault(i, []).append(Finding(
+                    f"F:{f.key}", FORMAT, (f.key,), f"{f.label_zh}：{problem.message_zh}",
+                    f"{f.label_en}: {problem.message_en}"))
+                unusable.setdefault(i, set()).add(f.key)
+            for i, note in column_notes.items():
+                notes.setdefault(i, []).append(note)
+        blank = [None] * count
+        for key in self.required:
+            values = by_key.get(key, blank)
+            if None not in values:
+                continue
+            f = self.registry[key]
+            missing = Finding(f"F:{key}", FORMAT, (key,), f"{f.label_zh}：必填，请填写。",
+                              f"{f.label_en}: required; please fill it in.")
+            for i, value in enumerate(values):
+                if value is None and key not in unusable.get(i, ()):
+                    findings.setdefault(i, []).append(missing)
+                    unusable.setdefault(i, set()).add(key)
+        keys = list(self._blank_values)
+        rows_of_values = zip(*[by_key.get(key, blank) for key in keys], strict=True)
+        results = [(dict(zip(keys, values, strict=True)), findings.get(i, []), notes.get(i, []),
+                    unusable.get(i, set())) for i, values in enumerate(rows_of_values)]
+        if self.required_when:
+            for values, row_findings, _notes, row_unusable in results:
+                self._check_required_when(values, row_findings, row_unusable)
+        return results
 
     def check(self, raw: Mapping[str, Any], derived: Mapping[str, Any] | None = None) -> Result:
         values, findings, notes, unusable = self.normalize(raw)

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditLog
 from app.models.batch import BackgroundJob, UploadBatch
+from app.models.financing import RecommendationEntry, RecommendationList
 from app.models.organisation import Bank, Enterprise
 from app.models.region import Region
 from app.models.reporting import ActivityTarget, ReportingActivity, ReviewRecord, Submission
@@ -10,6 +11,7 @@ from app.models.scoring import EvaluationProject, ScoreResult, ScoreRun
 from app.models.user import AppUser
 
 __all__ = ["ActivityTarget", "AppUser", "AuditLog", "BackgroundJob", "Bank", "Enterprise",
-           "EvaluationProject", "Notification", "Region", "Reopening", "ReportingActivity",
+           "EvaluationProject", "Notification", "RecommendationEntry", "RecommendationList",
+           "Region", "Reopening", "ReportingActivity",
            "ReviewRecord", "ScoreResult", "ScoreRun", "Submission", "SubmissionLetter",
            "UploadBatch"]

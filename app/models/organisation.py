@@ -5,7 +5,7 @@ what scoping needs: its USCC, its name and the county it is registered in.
 """
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.mixins import TrackedMixin
@@ -41,6 +41,9 @@ class Bank(TrackedMixin, Model):
     is_national: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Local banks belong to the province that added them; national ones to none.
     province_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("region.code"))
+    # Recommended enterprises that named no bank go to the province's default banks.
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                             server_default=false())
 
     def __repr__(self) -> str:
         return self.name

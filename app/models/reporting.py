@@ -7,6 +7,7 @@ the field registry: adding a field is a line in fields.csv plus a migration.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask_appbuilder import Model
 from sqlalchemy import (
@@ -22,6 +23,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
+    or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -118,11 +122,32 @@ def _column_for(field: F.Field) -> Column:
     return Column(field.key, kind, nullable=True)
 
 
+def _submission_for_bank(model, bank_id: int):
+    """A bank sees the reports of enterprises that named it as an intended bank or were
+    recommended to it in a published list (SPEC §2)."""
+    from app.extensions import db
+    from app.models.financing import PUBLISHED, RecommendationEntry, RecommendationList
+    from app.models.organisation import Bank
+
+    bank = db.session.get(Bank, bank_id)
+    recommended = model.id.in_(select(RecommendationEntry.submission_id).join(
+        RecommendationList).where(RecommendationEntry.bank_id == bank_id,
+                                  RecommendationList.status == PUBLISHED))
+    if bank is None:
+        return recommended
+    # The bank list is JSON text; a name may be stored with or without \u escapes.
+    banks = cast(model.intended_banks, Text)
+    return or_(banks.contains(json.dumps(bank.name), autoescape=True),
+               banks.contains(json.dumps(bank.name, ensure_ascii=False), autoescape=True),
+               recommended)
+
+
 class Submission(TrackedMixin, Model):
     """One enterprise's data for one activity (SPEC §3)."""
 
     __tablename__ = "submission"
-    __scope__ = ScopeSpec(region="region_code", enterprise="enterprise_id")
+    __scope__ = ScopeSpec(region="region_code", enterprise="enterprise_id",
+                          bank=_submission_for_bank)
     __audited__ = True
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

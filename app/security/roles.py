@@ -108,13 +108,25 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     # Scoring: the province; bureaus read the results of their area; enterprises their own
     "ProjectView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
                     "can_upload": PROVINCE, "can_download": PROVINCE,
-                    "can_edit_project": PROVINCE, "can_check_formula": PROVINCE},
+                    "can_edit_project": PROVINCE, "can_check_formula": PROVINCE,
+                    "can_copy_project": PROVINCE, "can_new_project": PROVINCE},
     "ScoreRunView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
                      "can_start": PROVINCE, "can_confirm": PROVINCE,
                      "can_results_xlsx": PROVINCE},
     "ScoreResultView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
                         "confirm_selected": PROVINCE, "flag": PROVINCE},
     "MyScoreView": {"can_index": {ENTERPRISE}},
+    # Financing needs, recommendation lists, the bank portal and loan outcomes (SPEC §9)
+    "FinancingNeedView": {"can_list": BUREAUS | {BANK}, "can_show": BUREAUS | {BANK},
+                          "can_export": BUREAUS | {BANK}},
+    "MyFinancingView": {"can_index": {ENTERPRISE}},
+    "RecommendationListView": {"can_list": PROVINCE, "can_show": PROVINCE,
+                               "can_export": PROVINCE, "can_build": PROVINCE,
+                               "can_publish": PROVINCE, "can_entries_xlsx": PROVINCE},
+    "RecommendationEntryView": {"can_list": BUREAUS | {BANK}, "can_show": BUREAUS | {BANK},
+                                "can_export": BUREAUS | {BANK},
+                                "can_outcome": BUREAUS | {BANK}, "remove": PROVINCE},
+    "LoanSummaryView": {"can_index": BUREAUS, "can_export": BUREAUS},
     # Audit log: read-only by construction (the view has no edit/delete at all)
     "AuditLogView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE},
     # Role overview

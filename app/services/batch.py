@@ -26,20 +26,15 @@ from app.domain.regions import contains, level_of
 from app.domain.similarity import NUMERIC_KEYS, SimilarityIndex
 from app.domain.validation import FORMAT, Finding
 from app.extensions import db
-from app.models import (
-    Enterprise,
-    ReportingActivity,
-    ReviewRecord,
-    Submission,
-    UploadBatch,
-)
-from app.services import audit, jobs, notifications, reporting
-from app.services import workflow as workflow_service
+from app.models import Enterprise, ReportingActivity, Submission, UploadBatch
+from app.services import audit, jobs, reporting
+from app.services.batch_store import store
+from app.services.bulk import among
 from app.services.unit_of_work import bulk_transaction
 
 MAX_UNCOMPRESSED_RATIO = 100  # a zip bomb expands far more than a real workbook
 PASSED, FAILED = "passed", "failed"
-DUP_IN_FILE, DUP_IN_ACTIVITY, OUT_OF_AREA = "DUP:file", "DUP:activity", "SCOPE"
+DUP_IN_FILE, OUT_OF_AREA = "DUP:file", "SCOPE"
 _CLOSED = (workflow.MERGED, workflow.REJECTED)
 
 Progress = Callable[[int, int], None]
@@ -156,19 +151,17 @@ def import_workbook(activity: ReportingActivity, user, filename: str, data: byte
         raise BatchError("文件是空的。", "The file is empty.")
     header, body = rows[0], rows[1:]
     columns = map_columns(activity, header)
-    records = []
-    for number, row in enumerate(body, start=2):
-        if not any(cell not in (None, "") for cell in row):
-            continue
-        raw = {key: (row[i] if i < len(row) else None) for i, key in columns.items()}
-        records.append((number, row, raw))
+    # A row is empty when all its cells are None or "" (counted in C, row by row).
+    records = [(number, row) for number, row in enumerate(body, start=2)
+               if row.count(None) + row.count("") != len(row)]
     if not records:
         raise BatchError("文件中没有数据行。", "The file has no data rows.")
     batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
                         uploader_name=getattr(user, "username", None), uploader_region=region,
                         channel=channel, filename=filename[:255], file_sha256=digest,
                         headers=[_plain(h) for h in header])
-    batch, _ids = _check_and_store(activity, user, batch, records, level, progress, data)
+    batch, _ids = _check_and_store(activity, user, batch, records, columns, level, progress,
+                                   data)
     return batch
 
 
@@ -178,20 +171,21 @@ def import_records(activity: ReportingActivity, user, source: str, items: list[d
     Returns the batch and, for each accepted record (1-based position), its submission id."""
     level, region = uploader_of(user)
     keys = list(dict.fromkeys(k for item in items for k in item if k in REGISTRY))
-    records = [(number, [item.get(k) for k in keys], {k: item.get(k) for k in keys})
+    records = [(number, [item.get(k) for k in keys])
                for number, item in enumerate(items, start=1)]
     batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
                         uploader_name=getattr(user, "username", None), uploader_region=region,
                         channel=reporting.API, filename=source[:255], headers=keys)
-    return _check_and_store(activity, user, batch, records, level, None, None)
+    return _check_and_store(activity, user, batch, records, dict(enumerate(keys)), level, None,
+                            None)
 
 
-def _check_and_store(activity, user, batch, records, level, progress, data):
-    rows_as_dicts = [(number, raw) for number, _row, raw in records]
+def _check_and_store(activity, user, batch, records, columns, level, progress, data):
     with bulk_transaction():
-        verdicts, accepted = check_rows(activity, rows_as_dicts, batch.uploader_region, progress)
+        verdicts, accepted = check_rows(activity, records, columns, batch.uploader_region,
+                                        progress)
         failures = []
-        for (number, row, _raw), verdict in zip(records, verdicts, strict=True):
+        for (number, row), verdict in zip(records, verdicts, strict=True):
             if verdict["status"] == FAILED:
                 failures.append({"row": number, "values": [_plain(v) for v in row],
                                  "errors": verdict.pop("_errors")})
@@ -214,11 +208,13 @@ def _check_and_store(activity, user, batch, records, level, progress, data):
     return batch, ids
 
 
-def check_rows(activity: ReportingActivity, rows: list[tuple[int, dict]], region: str,
-               progress: Progress | None = None) -> tuple[list[dict], list[tuple[dict, dict]]]:
-    """Verdicts for every row (SPEC §11 form) and the accepted (verdict, values) pairs."""
+def check_rows(activity: ReportingActivity, rows: list[tuple[int, list]], columns: dict[int, str],
+               region: str, progress: Progress | None = None
+               ) -> tuple[list[dict], list[tuple[dict, dict, list]]]:
+    """Verdicts for every (row number, cells) (SPEC §11 form), and the accepted rows as
+    (verdict, values, findings); ``columns`` says which field each cell position holds."""
     validator = reporting.validator_for(activity)
-    normalized = [validator.normalize(raw) for _n, raw in rows]
+    normalized = validator.normalize_rows([cells for _n, cells in rows], columns)
     counts: dict[str, int] = {}
     for values, _f, _n, _u in normalized:
         if values.get("uscc"):
@@ -274,113 +270,15 @@ def _last_year_revenue(activity: ReportingActivity, usccs: list) -> dict[str, fl
 
     wanted = [u for u in usccs if u]
     found: dict[str, float] = {}
-    for start in range(0, len(wanted), 900):  # stay under SQLite's parameter limit
-        chunk = wanted[start:start + 900]
+    for condition in among(Enterprise.uscc, wanted):
         rows = db.session.execute(
             select(Enterprise.uscc, Submission.revenue)
             .join(Submission, Submission.enterprise_id == Enterprise.id)
             .join(Activity, Submission.activity_id == Activity.id)
-            .where(Enterprise.uscc.in_(chunk), Activity.data_year == activity.data_year - 1,
+            .where(condition, Activity.data_year == activity.data_year - 1,
                    Submission.status.notin_((workflow.DRAFT, *_CLOSED))))
         found.update({uscc: revenue for uscc, revenue in rows if revenue is not None})
     return found
-
-
-def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level: str,
-          user) -> int:
-    """Create or update submissions for the accepted rows: (duplicates, {row: submission id})."""
-    if not accepted:
-        return 0, {}
-    target = workflow.status_after_upload(activity.review_chain, level,
-                                          activity.province_uploads_reviewed)
-    usccs = [values["uscc"] for _v, values, _f in accepted]
-    enterprises = _enterprises(usccs, accepted)
-    present: dict[int, list[Submission]] = {}
-    ids = [enterprises[u] for u in usccs]
-    for start in range(0, len(ids), 900):
-        for submission in db.session.execute(select(Submission).where(
-                Submission.activity_id == activity.id,
-                Submission.enterprise_id.in_(ids[start:start + 900]),
-                Submission.status.notin_(_CLOSED))).scalars():
-            present.setdefault(submission.enterprise_id, []).append(submission)
-    who = (getattr(user, "id", None), getattr(user, "username", None))
-    now = dt.datetime.now()
-    new_rows, new_row_numbers, duplicates, ids = [], [], 0, {}
-    for verdict, values, findings in accepted:
-        enterprise_id = enterprises[values["uscc"]]
-        mine = [s for s in present.get(enterprise_id, ())
-                if s.channel == batch.channel and s.created_by_id == who[0]
-                and s.status in (target, workflow.RETURNED)]
-        fields = _columns(values, findings, batch.channel)
-        if mine:  # the uploader corrects its own earlier row
-            submission = mine[0]
-            for key, value in fields.items():
-                setattr(submission, key, value)
-            submission.batch_id = batch.id
-            if submission.status != target:
-                workflow_service.move(submission, target, "upload", batch.filename, who)
-            ids[verdict["row"]] = submission.id
-            continue
-        others = present.get(enterprise_id, [])
-        status = target
-        if others:
-            status = workflow.DUPLICATE
-            duplicates += 1
-            verdict["warnings"].append(DUP_IN_ACTIVITY)
-            for other in others:
-                workflow_service.flag_duplicate(
-                    other, f"批量上传批次 {batch.id} 中有同一企业的记录", who)
-        new_row_numbers.append(verdict["row"])
-        new_rows.append({**fields, "activity_id": activity.id, "enterprise_id": enterprise_id,
-                         "status": status, "channel": batch.channel, "batch_id": batch.id,
-                         "submitted_at": now, "created_by_id": who[0], "changed_by_id": who[0]})
-    if new_rows:
-        # A plain executemany: RETURNING over many rows costs far more than reading the
-        # ids back (one row per enterprise in a batch: duplicates in a file fail).
-        db.session.execute(Submission.__table__.insert(), new_rows)
-        created = dict(db.session.execute(
-            select(Submission.enterprise_id, Submission.id)
-            .where(Submission.batch_id == batch.id)).all())
-        db.session.execute(ReviewRecord.__table__.insert(), [
-            {"submission_id": created[row["enterprise_id"]], "action": "upload",
-             "from_status": None, "to_status": row["status"], "comment": batch.filename[:200],
-             "user_id": who[0], "username": who[1], "created_at": now}
-            for row in new_rows])
-        ids.update((number, created[row["enterprise_id"]])
-                   for number, row in zip(new_row_numbers, new_rows, strict=True))
-        notifications.new_in_queue([(row["status"], row["region_code"]) for row in new_rows])
-    return duplicates, ids
-
-
-def _enterprises(usccs: list[str], accepted: list) -> dict[str, int]:
-    known: dict[str, int] = {}
-    for start in range(0, len(usccs), 900):
-        chunk = usccs[start:start + 900]
-        known.update(dict(db.session.execute(
-            select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))).all()))
-    new = [{"uscc": values["uscc"], "name": values["name"], "region_code": values["region_code"]}
-           for _v, values, _f in accepted if values["uscc"] not in known]
-    if new:
-        db.session.execute(Enterprise.__table__.insert(), new)
-        for start in range(0, len(new), 900):
-            chunk = [row["uscc"] for row in new[start:start + 900]]
-            known.update(dict(db.session.execute(
-                select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))).all()))
-    return known
-
-
-def _columns(values: dict, findings: list, channel: str) -> dict:
-    warnings = [f for f in findings if f.severity == "weak"]
-    return {
-        **values,
-        "provenance": {key: channel for key, value in values.items() if value is not None},
-        "findings": [{"rule": f.rule, "severity": f.severity, "fields": list(f.fields),
-                      "zh": f.message_zh, "en": f.message_en} for f in findings],
-        "error_count": 0,
-        "warning_count": len(warnings),
-        "warning_rules": " ".join(sorted({f.rule for f in warnings})) or None,
-        "draft_inputs": None,
-    }
 
 
 def _keep_file(batch: UploadBatch, data: bytes) -> str:

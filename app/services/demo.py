@@ -152,6 +152,9 @@ def _spread_review_states(activity) -> None:
             pass  # no wkhtmltopdf on this machine: the demo simply has no letter
 
 
+DEMO_DEFAULT_BANKS = ("工商银行", "建设银行")
+
+
 def load_demo() -> dict[str, int]:
     enterprises = []
     added_enterprises = 0
@@ -198,3 +201,36 @@ def _score(activity) -> None:
     project = scoring.latest_published("innovation-points-2.0")
     run = scoring.run_scores(activity, project, scope=UserScope(ALL))
     scoring.confirm(run)
+    _recommend(run)
+
+
+def _recommend(run) -> None:
+    """A published 科技创新再贷款 list from the confirmed run, and the demo bank's outcomes:
+    a loan granted, one in approval, one contacted, one declined."""
+    import datetime as dt
+
+    from flask import g
+
+    from app.models import RecommendationEntry, ScoreResult
+    from app.models import financing as F
+    from app.services import recommendations
+
+    for bank in db.session.query(Bank).filter(Bank.name.in_(DEMO_DEFAULT_BANKS)):
+        bank.is_default = True
+    db.session.commit()
+    g.user = db.session.query(AppUser).filter_by(username="province_admin").one()
+    grades = sorted(g for (g,) in db.session.query(ScoreResult.grade).filter(
+        ScoreResult.run_id == run.id, ScoreResult.grade.is_not(None)).distinct())[:3]
+    listing = recommendations.build_list(run, "科技创新再贷款", "科技创新再贷款推荐名单（演示）",
+                                         {"grades": grades, "needs_financing": True})
+    recommendations.publish(listing)
+    g.user = db.session.query(AppUser).filter_by(username="bank_user").one()
+    entries = db.session.query(RecommendationEntry).filter_by(
+        list_id=listing.id, bank_id=g.user.bank_id).order_by(RecommendationEntry.id).all()
+    today = dt.date.today()
+    plans = [(F.GRANTED, {"amount": 500, "rate": 3.45, "term": 12,
+                          "date": today - dt.timedelta(days=10)}),
+             (F.IN_APPROVAL, {}), (F.CONTACTED, {}),
+             (F.DECLINED, {"reason": "抵押物不足（演示数据）"})]
+    for entry, (status, details) in zip(entries, plans, strict=False):
+        recommendations.record_outcome(entry, status, **details)

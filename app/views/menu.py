@@ -13,6 +13,13 @@ from app.views.audit import AuditLogView
 from app.views.batches import BatchView, JobView
 from app.views.duplicates import DuplicateView
 from app.views.enterprises import EnterpriseView
+from app.views.financing import (
+    FinancingNeedView,
+    LoanSummaryView,
+    MyFinancingView,
+    RecommendationEntryView,
+    RecommendationListView,
+)
 from app.views.letters import LetterView
 from app.views.notifications import NotificationView
 from app.views.portal import PortalView
@@ -37,6 +44,7 @@ class MenuEntry:
 
 _REPORTING = ("Reporting", _l("Reporting"), "fa-edit")
 _SCORING = ("Scoring", _l("Innovation points"), "fa-trophy")
+_FINANCE = ("Finance", _l("Technology finance"), "fa-university")
 _ENTERPRISES = ("Enterprises", _l("Enterprises"), "fa-building")
 _REFERENCE = ("Reference data", _l("Reference data"), "fa-book")
 _SYSTEM = ("System", _l("System"), "fa-cogs")
@@ -61,6 +69,16 @@ MENU = [
     MenuEntry(ScoreResultView, "Scores", _l("Scores"), "fa-list-ol", *_SCORING),
     MenuEntry(MyScoreView, "My innovation points", _l("My innovation points"), "fa-star",
               *_SCORING, opens_with="can_index"),
+    MenuEntry(FinancingNeedView, "Financing needs", _l("Financing needs"), "fa-money",
+              *_FINANCE),
+    MenuEntry(MyFinancingView, "My financing need", _l("My financing need"), "fa-money",
+              *_FINANCE, opens_with="can_index"),
+    MenuEntry(RecommendationListView, "Recommendation lists", _l("Recommendation lists"),
+              "fa-list", *_FINANCE),
+    MenuEntry(RecommendationEntryView, "Recommended enterprises", _l("Recommended enterprises"),
+              "fa-handshake-o", *_FINANCE),
+    MenuEntry(LoanSummaryView, "Loans granted", _l("Loans granted"), "fa-line-chart", *_FINANCE,
+              opens_with="can_index"),
     MenuEntry(EnterpriseView, "Enterprise directory", _l("Enterprise directory"), "fa-building-o",
               *_ENTERPRISES),
     MenuEntry(PendingAccountView, "Registrations", _l("Registrations awaiting activation"),

@@ -2,6 +2,7 @@
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 
 from app.models import Bank, Region
 from app.views.base import AppModelView
@@ -35,12 +36,19 @@ class BankView(AppModelView):
     show_title = _l("Financial institution")
     add_title = _l("Add a financial institution")
     edit_title = _l("Edit financial institution")
-    list_columns = ["name", "is_national", "province_code"]
-    add_columns = edit_columns = ["name"]
-    show_columns = ["name", "is_national", "province_code", "created_on", "changed_on"]
-    search_columns = ["name", "is_national"]
+    list_columns = ["name", "is_national", "is_default", "province_code"]
+    add_columns = edit_columns = ["name", "is_default"]
+    show_columns = ["name", "is_national", "is_default", "province_code", "created_on",
+                    "changed_on"]
+    search_columns = ["name", "is_national", "is_default"]
+    # A generated field for a non-null boolean would demand a tick; unticked means "no".
+    add_form_extra_fields = edit_form_extra_fields = {
+        "is_default": BooleanField(_l("Default bank for recommendations"))}
+    description_columns = {"is_default": _l(
+        "Recommended enterprises that named no intended bank go to the default banks.")}
     label_columns = {
         "name": _l("Name"),
+        "is_default": _l("Default bank for recommendations"),
         "is_national": _l("National re-lending institution"),
         "province_code": _l("Added by province"),
         "created_on": _l("Created on"),

@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import project_files, scoring
+from app.domain import project_files, project_form, scoring
 from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.i18n import current_language
 from app.models import EvaluationProject, Region, ReportingActivity, ScoreResult, ScoreRun
 from app.security.scope import restrict
-from app.services import audit, jobs
+from app.services import audit, jobs, score_stats
+from app.services import project_editing as editing
 from app.services import scoring as service
 from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView
 
@@ -27,7 +28,8 @@ class ProjectView(AppModelView):
     datamodel = SQLAInterface(EvaluationProject)
     route_base = "/projects"
     base_permissions = ["can_list", "can_show", "can_export", "can_upload", "can_download",
-                        "can_edit_project", "can_check_formula"]
+                        "can_edit_project", "can_check_formula", "can_copy_project",
+                        "can_new_project"]
     list_title = _l("Evaluation projects")
     list_columns = ["name", "code", "version", "status", "created_on", "created_by"]
     search_columns = ["name", "code", "status"]
@@ -35,6 +37,9 @@ class ProjectView(AppModelView):
                      "status": _l("Status"), "created_on": _l("Created on"),
                      "created_by": _l("Created by")}
     base_order = ("id", "desc")
+    extra_args = {"list_links": [
+        ("ProjectView.new_project", _l("New project"), "fa-plus"),
+        ("ProjectView.upload", _l("Import a project (YAML)"), "fa-upload")]}
 
     @expose("/show/<pk>")
     @has_access
@@ -42,7 +47,7 @@ class ProjectView(AppModelView):
         row = self.datamodel.get(pk)
         if row is None:
             abort(404)
-        project = scoring.parse(row.definition)
+        project = scoring.parse(row.definition, check_totals=False)
         return self.render_template("project.html", row=row, project=project,
                                     yaml_text=project_files.dump(row.definition),
                                     title=str(row))
@@ -64,40 +69,70 @@ class ProjectView(AppModelView):
     @expose("/edit_project/<int:pk>", methods=["GET", "POST"])
     @has_access
     def edit_project(self, pk):
-        """The indicator-system editor: formulas, weights per stage with their totals, caps,
-        grade thresholds; save as draft or publish; preview on an activity's data."""
+        """The indicator-system editor: stages, groups, indicators with their method, formula,
+        weights per stage, bands and items, conditions, grades; apply, save a draft, publish,
+        or preview on an activity's data."""
         row = self.datamodel.get(pk)
         if row is None:
             abort(404)
         definition, preview, lang = row.definition, None, current_language()
-        activities = db.session.execute(select(ReportingActivity).order_by(
-            ReportingActivity.id.desc())).scalars().all()
         if request.method == "POST":
-            definition = service.edit_definition(row.definition, request.form)
+            definition = editing.edit_definition(row.definition, request.form)
             action_name = request.form.get("do", "save")
             try:
-                if action_name == "preview":
+                if action_name == "apply":
+                    scoring.parse(definition, check_totals=False)
+                elif action_name == "preview":
                     activity = db.session.get(ReportingActivity,
                                               request.form.get("activity", type=int))
                     if activity is None:
                         abort(404)
-                    preview = service.preview(activity, definition)
+                    preview = editing.preview(activity, definition)
                 else:
-                    saved = service.save_edit(row, definition, action_name == "publish")
+                    saved = editing.save_edit(row, definition, action_name == "publish")
                     flash(_("Saved as %(code)s version %(v)s (%(status)s).", code=saved.code,
-                            v=saved.version, status=saved.status), "success")
+                            v=saved.version, status=STATUS_LABELS.get(saved.status,
+                                                                      saved.status)),
+                          "success")
                     return redirect(url_for("ProjectView.edit_project", pk=saved.id))
             except scoring.ProjectError as error:
                 flash(error.message(lang), "danger")  # the form keeps what was typed
-        try:
-            project = scoring.parse(definition)
-        except scoring.ProjectError:
-            project = scoring.parse(row.definition)
-        return self.render_template("project_edit.html", row=row, definition=definition,
-                                    project=project, preview=preview, activities=activities,
-                                    fields=REGISTRY, lang=lang,
-                                    confirmed=service.has_confirmed(row),
+        preview_chart = preview and {
+            "type": "bar", "categories": score_stats.bin_labels(),
+            "series": [{"name": _("Enterprises"), "data": preview["histogram"]}]}
+        return self.render_template("project_edit.html", **editor_context(row, definition),
+                                    preview=preview, preview_chart=preview_chart, lang=lang,
+                                    confirmed=editing.has_confirmed(row),
                                     title=_("Edit %(name)s", name=str(row)))
+
+    @expose("/copy_project/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def copy_project(self, pk):
+        row = self.datamodel.get(pk)
+        if row is None:
+            abort(404)
+        return self._name_form(_("Copy %(name)s", name=str(row)),
+                               lambda code, name: editing.copy_project(row, code, name),
+                               default_code=f"{row.code}-copy", default_name=f"{row.name}（副本）")
+
+    @expose("/new_project", methods=["GET", "POST"])
+    @has_access
+    def new_project(self):
+        return self._name_form(_("New evaluation project"), editing.new_project)
+
+    def _name_form(self, title, create, default_code="", default_name=""):
+        code = request.form.get("code", default_code)
+        name = request.form.get("name", default_name)
+        if request.method == "POST":
+            try:
+                created = create(code, name)
+            except editing.ProjectNameError as error:
+                flash(error.message(current_language()), "danger")
+            else:
+                flash(_("Created %(code)s as a draft: shape it here, then publish.",
+                        code=created.code), "success")
+                return redirect(url_for("ProjectView.edit_project", pk=created.id))
+        return self.render_template("project_new.html", title=title, code=code, name=name)
 
     @expose("/check_formula", methods=["POST"])
     @has_access
@@ -123,6 +158,27 @@ class ProjectView(AppModelView):
         return Response(project_files.dump(row.definition), mimetype="application/x-yaml",
                         headers={"Content-Disposition":
                                  f"attachment; filename={row.code}-v{row.version}.yaml"})
+
+
+STATUS_LABELS = {"draft": _l("draft"), "published": _l("published")}
+METHOD_LABELS = {"cohort_percentile": _l("Cohort percentile"), "reference": _l("Reference value"),
+                 "min_max": _l("Min–max in cohort"), "bands": _l("Bands"),
+                 "points_per_item": _l("Points per item")}
+
+
+def editor_context(row: EvaluationProject, definition: dict) -> dict:
+    """What the editor template needs, read from the (possibly not yet valid) definition."""
+    rule = definition.get("stage_rule")
+    stages = rule.get("stages", []) if isinstance(rule, dict) else []
+    columns = [(s.get("code"), s.get("name") or s.get("code")) for s in stages] or \
+        [(project_form.NO_STAGE, _("Weight"))]
+    activities = db.session.execute(select(ReportingActivity).order_by(
+        ReportingActivity.id.desc())).scalars().all()
+    return {"row": row, "definition": definition, "stages": stages, "columns": columns,
+            "stage_by": rule.get("by") if isinstance(rule, dict) else "none",
+            "methods": METHOD_LABELS, "weighted": project_form.WEIGHTED,
+            "blank": range(project_form.BLANK_ROWS), "activities": activities,
+            "fields": REGISTRY}
 
 
 class ScoreRunView(ScopedModelView):
@@ -166,24 +222,38 @@ class ScoreRunView(ScopedModelView):
         run = self.datamodel.get(pk, self._base_filters)
         if run is None:
             abort(404)
-        results = db.session.execute(restrict(select(ScoreResult).where(
-            ScoreResult.run_id == run.id), ScoreResult)).scalars().all()
-        grades: dict[str, int] = {}
-        histogram = [0] * 14  # 0-10, …, 120-130
-        for r in results:
-            if r.grade:
-                grades[r.grade] = grades.get(r.grade, 0) + 1
-            if r.total is not None:
-                histogram[min(13, int(r.total // 10))] += 1
+        grades = score_stats.grade_counts(run)
+        grade_names = [grade for grade, _n in grades]
+        histogram = score_stats.histogram(run)
         cities = {code: name for code, name in db.session.execute(
             select(Region.code, Region.name).where(Region.level == "city"))}
         stages = {s.code: s.name for s in scoring.parse(run.project.definition).stages}
+        results = url_for("ScoreResultView.list")
+        by_city = service.grade_table(run, "city")
+        by_stage = service.grade_table(run, "stage")
+
+        def links(column, keys, index=0):
+            return lambda grade: [f"{results}?_flt_0_run={run.id}&_flt_3_grade={grade}"
+                                  f"&_flt_{index}_{column}={key}" for key in keys]
+
+        def spec(table, names, link):
+            return {"type": "stacked", "categories": [names.get(k, k) for k, _c in table],
+                    "series": [{"name": grade, "data": [c.get(grade, 0) for _k, c in table],
+                                "links": link([k for k, _c in table])(grade)}
+                               for grade in grade_names]}
+
+        charts = {
+            "histogram": {"type": "bar", "categories": score_stats.bin_labels(),
+                          "series": [{"name": _("Enterprises"), "data": histogram}]},
+            "by_city": spec(by_city, cities, lambda keys: links("region_code", keys)),
+            "by_stage": spec(by_stage, stages, lambda keys: links("stage", keys, 3)),
+        }
         return self.render_template(
-            "score_run.html", run=run, grades=sorted(grades.items()), histogram=histogram,
-            count=len(results), by_city=[(cities.get(k, k), v) for k, v in
-                                         service.grade_table(run, "city")],
-            by_stage=[(stages.get(k, k), v) for k, v in service.grade_table(run, "stage")],
-            grade_names=[g for g, _n in sorted(grades.items())],
+            "score_run.html", run=run, grades=grades, histogram=histogram,
+            count=sum(histogram), charts=charts,
+            by_city=[(cities.get(k, k), v) for k, v in by_city],
+            by_stage=[(stages.get(k, k), v) for k, v in by_stage],
+            grade_names=grade_names, bins=score_stats.bin_labels(),
             title=_("Score run %(id)s", id=run.id))
 
     @expose("/confirm/<int:pk>", methods=["POST"])
@@ -218,9 +288,10 @@ class ScoreResultView(ScopedModelView):
     list_title = _l("Scores")
     list_columns = ["name", "uscc", "region", "stage", "total", "grade", "passed", "status",
                     "run"]
-    search_columns = ["name", "uscc", "region", "stage", "grade", "tech_field", "status",
-                      "passed", "run", "total"]
-    label_columns = {"name": _l("Enterprise"), "uscc": _l("Unified social credit code"),
+    search_columns = ["name", "uscc", "region", "region_code", "stage", "grade", "tech_field",
+                      "status", "passed", "run", "total"]
+    label_columns = {"region_code": _l("Region code"), "name": _l("Enterprise"),
+                     "uscc": _l("Unified social credit code"),
                      "region": _l("Region"), "stage": _l("Stage"), "total": _l("Total"),
                      "grade": _l("Grade"), "passed": _l("Passed"), "status": _l("Status"),
                      "run": _l("Run"), "tech_field": _l("Technology field")}

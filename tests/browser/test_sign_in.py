@@ -17,7 +17,11 @@ def sign_in(page, base, username, password="Demo#2026"):
     page.goto(f"{base}/login/")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("input[type=submit], button[type=submit]")
+    # Wait for the page the form leads to: on a busy machine reading the header too early
+    # sees a page still being parsed.
+    with page.expect_navigation():
+        page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state("load")
 
 
 @pytest.mark.parametrize("username", list(MENUS))
