@@ -170,6 +170,27 @@ class _Compiler:
         else:
             raise ExpressionError("不支持该运算符：可用 + - * / % **。",
                                   "Unsupported operator: use + - * / % **.")
+        return self._fused(node.left, node.right, left, right, op)
+
+    def _fused(self, left_node, right_node, left, right, op) -> Node:
+        """``op(left(env), right(env))`` with a field or a constant operand read in the same
+        closure: a formula is evaluated for every record of a score run (100,000s), and
+        ``a / b * 100`` then takes two calls instead of five."""
+        if self._is_variable(left_node):
+            a = left_node.id
+            if self._is_variable(right_node):
+                b = right_node.id
+                return lambda env: op(env[a], env[b])
+            is_constant, value = self._constant_of(right_node)
+            if is_constant:
+                return lambda env: op(env[a], value)
+            return lambda env: op(env[a], right(env))
+        is_constant, value = self._constant_of(right_node)
+        if is_constant:
+            return lambda env: op(left(env), value)
+        if self._is_variable(right_node):
+            b = right_node.id
+            return lambda env: op(left(env), env[b])
         return lambda env: op(left(env), right(env))
 
     def _BoolOp(self, node, depth):

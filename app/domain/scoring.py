@@ -1,22 +1,24 @@
 """Evaluation projects (SPEC §7): reading a project definition and scoring records with it.
 
 A project is plain data (the YAML form of ``shared/indicator-projects``); ``parse`` checks
-it and compiles every formula with the safe expression language, ``score`` computes each
-record's stage, eligibility, indicator values, cohort normalization, points, caps,
-best-of groups, pass/direct pass and grade, with a breakdown that explains every point.
+it and compiles every formula with the safe expression language, ``score`` (in
+``score_compute``) computes each record's stage, eligibility, indicator values, cohort
+normalization, points, caps, best-of groups, pass/direct pass and grade, with a breakdown
+that explains every point.
 """
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from app.domain.errors import BilingualError
-from app.domain.expressions import Expression, ExpressionError, NoValue, compile_expression
+from app.domain.expressions import Expression, ExpressionError, compile_expression
 from app.domain.fields import REGISTRY
+
+# Callers score through this module; the computation has its own.
+from app.domain.score_compute import Breakdown, Result, score, stage_of  # noqa: F401
 
 METHODS = ("cohort_percentile", "reference", "min_max", "bands", "points_per_item")
 FUNCTIONS = {"count": lambda v: len(v) if isinstance(v, (list, tuple)) else (0 if v in (None, "")
@@ -318,198 +320,3 @@ def check_weights(project: Project, core_total: float = 100) -> None:
                                f"应为 {core_total:g}。",
                                f"Core weights of stage “{stage}” add up to {total:g}, not "
                                f"{core_total:g}.")
-
-
-# -- scoring ------------------------------------------------------------------------------------
-@dataclass
-class Breakdown:
-    value: float | None
-    cohort: str | None
-    cohort_size: int | None
-    normalized: float | None
-    weight: float
-    points: float
-    note: str = ""
-    counted: bool = True  # False when a best-of group counted the other indicator
-
-
-@dataclass
-class Result:
-    key: Any
-    eligible: bool
-    stage: str | None
-    total: float | None = None
-    grade: str | None = None
-    passed: bool | None = None
-    reasons: list[str] = field(default_factory=list)
-    indicators: dict[str, Breakdown] = field(default_factory=dict)
-    groups: dict[str, float] = field(default_factory=dict)
-
-
-def stage_of(project: Project, record: Mapping[str, Any], data_year: int) -> str | None:
-    if not project.stages:
-        return None
-    if project.stage_by == "years_since_registration":
-        registered = record.get("registration_date")
-        if not isinstance(registered, dt.date):
-            return None
-        measure = data_year - registered.year  # to 31 December of the data year
-    else:
-        measure = record.get("revenue") or 0
-    for stage in project.stages:
-        if stage.below is None or measure < stage.below:
-            return stage.code
-    return None
-
-
-_NUMERIC = frozenset(REGISTRY.numeric_keys())
-
-
-def _env(record: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    env = {}
-    for key in keys:
-        value = record.get(key)
-        if value is None and key in _NUMERIC:  # an empty optional number counts as 0
-            value = 0
-        env[key] = value
-    return env
-
-
-def _value(expression: Expression, env) -> float | None:
-    try:
-        value = expression.evaluate(env)
-    except (NoValue, ArithmeticError, TypeError, ValueError):
-        return None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-        else None
-
-
-def score(project: Project, records: list[tuple[Any, Mapping[str, Any]]], data_year: int
-          ) -> list[Result]:
-    """Score (key, record values) pairs; cohorts are the scored records themselves."""
-    results, envs = [], []
-    keys = project.fields_used
-    for key, record in records:
-        env = _env(record, keys)
-        result = Result(key, True, stage_of(project, record, data_year))
-        if project.stages and result.stage is None:
-            result.eligible = False
-            result.reasons.append("无法确定发展阶段（缺少注册日期）")
-        for condition, reason in project.eligibility:
-            if not _truth(condition, env):
-                result.eligible = False
-                result.reasons.append(reason or condition.text)
-        results.append(result)
-        envs.append(env)
-    scored = [(r, e) for r, e in zip(results, envs, strict=True) if r.eligible]
-    values = {i.code: [_value(i.value, e) if i.value is not None else None for _r, e in scored]
-              for i in project.indicators}
-    for indicator in project.indicators:
-        _normalize(indicator, scored, values[indicator.code])
-    for result, env in scored:
-        _totals(project, result, env)
-    return results
-
-
-def _truth(expression: Expression, env) -> bool:
-    try:
-        return bool(expression.evaluate(env))
-    except (NoValue, ArithmeticError, TypeError, ValueError):
-        return False
-
-
-def _cohort_key(indicator: Indicator, result: Result, env) -> str:
-    key = result.stage or "*"
-    if indicator.same_field:
-        key += "|" + str(env.get("tech_field") or "")
-    return key
-
-
-def _normalize(indicator: Indicator, scored, values: list[float | None]) -> None:
-    cohorts: dict[str, list[float]] = {}
-    keys = []
-    for (result, env), value in zip(scored, values, strict=True):
-        key = _cohort_key(indicator, result, env)
-        keys.append(key)
-        if value is not None:
-            cohorts.setdefault(key, []).append(value)
-    for members in cohorts.values():
-        members.sort()
-    for (result, env), value, key in zip(scored, values, keys, strict=True):
-        weight = indicator.weight(result.stage)
-        members = cohorts.get(key, [])
-        if indicator.method == "points_per_item":
-            points = 0.0
-            for item in indicator.items:
-                if item.when is not None:
-                    points += item.points if _truth(item.when, env) else 0
-                else:
-                    points += (_value(item.value, env) or 0) * item.points
-            capped = min(points, indicator.cap) if indicator.cap is not None else points
-            result.indicators[indicator.code] = Breakdown(
-                points, None, None, capped / weight if weight else 0, weight, capped,
-                "已按上限计" if capped < points else "")
-            continue
-        if value is None:
-            result.indicators[indicator.code] = Breakdown(
-                None, key if indicator.method in ("cohort_percentile", "min_max") else None,
-                len(members) or None, None, weight, 0.0, "无取值（如分母为 0），按 0 分计")
-            continue
-        if indicator.method == "bands":
-            points = next((b.points for b in indicator.bands if b.matches(value)), 0.0)
-            result.indicators[indicator.code] = Breakdown(
-                value, None, None, points / weight if weight else 0, weight, points)
-            continue
-        if indicator.method == "reference":
-            normalized = max(0.0, min(1.0, value / indicator.reference))
-            cohort, size = None, None
-        elif indicator.method == "cohort_percentile":
-            size = len(members)
-            lower = bisect.bisect_left(members, value)
-            normalized = 1.0 if size == 1 else lower / (size - 1)
-            cohort = key
-        else:  # min_max
-            size = len(members)
-            low, high = members[0], members[-1]
-            normalized = 1.0 if high == low else (value - low) / (high - low)
-            cohort = key
-        result.indicators[indicator.code] = Breakdown(
-            value, cohort, size, normalized, weight, weight * normalized)
-
-
-def _totals(project: Project, result: Result, env) -> None:
-    total = 0.0
-    for group in project.groups:
-        parts = [result.indicators[i.code] for i in group.indicators]
-        if group.best_of:
-            best = max(parts, key=lambda b: b.points)
-            for part in parts:
-                part.counted = part is best
-            subtotal = best.points
-        else:
-            subtotal = sum(p.points for p in parts)
-        if group.cap is not None:
-            subtotal = min(subtotal, group.cap)
-        result.groups[group.code] = round(subtotal, 6)
-        total += subtotal
-    result.total = round(total, 4)
-    scope = {**env, "total": result.total,
-             **{code: (b.points if b.counted else 0) for code, b in result.indicators.items()}}
-    direct = [reason for condition, reason in project.direct_pass if _truth(condition, env)]
-    if direct:
-        result.passed = True
-        result.reasons.extend(f"直接通过：{r}" for r in direct)
-    elif project.pass_rule is not None:
-        result.passed = _truth(project.pass_rule, scope)
-    result.grade = _grade(project, result)
-
-
-def _grade(project: Project, result: Result) -> str | None:
-    for grade in project.grades:
-        if grade.passed is not None:
-            if result.passed is not None and grade.passed == result.passed:
-                return grade.grade
-            continue
-        if grade.at_least is None or (result.total or 0) >= grade.at_least:
-            return grade.grade
-    return None

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from app.domain import project_files, scoring, workflow
 from app.domain.errors import BilingualError
 from app.extensions import db
 from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun, Submission
 from app.security.scope import UserScope, restrict
-from app.services import audit, jobs
+from app.services import audit, jobs, score_store
 from app.services import workflow as workflow_service
 from app.services.unit_of_work import bulk_transaction
 
 SCORABLE = (workflow.APPROVED, workflow.SUBMITTED, workflow.SCORED)
-COMPUTED, CONFIRMED, FLAGGED = "computed", "confirmed", "flagged"
+COMPUTED, CONFIRMED = score_store.COMPUTED, score_store.CONFIRMED
+FLAGGED = "flagged"
 
 
 class ScoringError(BilingualError):
@@ -49,10 +50,7 @@ def latest_published(code: str) -> EvaluationProject | None:
 
 
 _BASE_COLUMNS = ("id", "enterprise_id", "region_code", "tech_field", "uscc", "name")
-# Breakdown per indicator, stored compactly: JSON of lists encodes several times faster
-# than JSON of dicts, which matters at 100,000 results.
-BREAKDOWN_KEYS = ("value", "cohort", "cohort_size", "normalized", "weight", "points", "note",
-                  "counted")
+BREAKDOWN_KEYS = score_store.BREAKDOWN_KEYS
 
 
 def breakdown_of(result: ScoreResult) -> dict[str, dict]:
@@ -87,45 +85,30 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
                                "Nothing to score: records must have passed provincial review.")
         if progress:
             progress(1, 3)
-        results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
-        if progress:
-            progress(2, 3)
-        run = ScoreRun(activity_id=activity.id, project_id=project_row.id,
-                       province_code=activity.province_code, created_by=_username(),
-                       scored=len(results), eligible=sum(r.eligible for r in results),
-                       passed=sum(bool(r.passed) for r in results))
-        db.session.add(run)
-        db.session.flush()
         ids = [r["id"] for r in rows]
-        earlier = select(ScoreRun.id).join(EvaluationProject).where(
-            ScoreRun.activity_id == activity.id, EvaluationProject.code == project_row.code,
-            ScoreRun.id != run.id)
-        for start in range(0, len(ids), 900):
-            db.session.execute(delete(ScoreResult).where(
-                ScoreResult.run_id.in_(earlier), ScoreResult.status != CONFIRMED,
-                ScoreResult.submission_id.in_(ids[start:start + 900])))
-        by_id = {r["id"]: r for r in rows}
-        db.session.execute(ScoreResult.__table__.insert(), [
-            _result_row(run.id, by_id[result.key], result) for result in results])
-        workflow_service.move_many(ids, workflow.SUBMITTED, workflow.SCORED, "score",
-                                   f"测算批次 #{run.id}")
+        run_id = score_store.reserve_run_id()
+        with workflow_service.bulk_move(ids, workflow.SUBMITTED, workflow.SCORED, "score",
+                                        _batch_comment(run_id)) as move:
+            results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
+            if progress:  # before this transaction writes: SQLite would keep it waiting
+                progress(2, 3)
+            move.wait()
+            run = ScoreRun(id=run_id, activity_id=activity.id, project_id=project_row.id,
+                           province_code=activity.province_code, created_by=_username(),
+                           scored=len(results), eligible=sum(r.eligible for r in results),
+                           passed=sum(bool(r.passed) for r in results))
+            db.session.add(run)
+            db.session.flush()
+            move.comment = _batch_comment(run.id)
+            score_store.replace_unconfirmed(run, project_row.code, ids)
+            score_store.insert_results(run.id, {r["id"]: r for r in rows}, results)
         audit.record(audit.CREATE, object_type="ScoreRun", object_id=str(run.id),
                      detail=f"{project_row.code} v{project_row.version}: {len(results)} scored")
     return run
 
 
-def _result_row(run_id: int, record: dict, result: scoring.Result) -> dict:
-    return {
-        "run_id": run_id, "submission_id": record["id"], "enterprise_id": record["enterprise_id"],
-        "region_code": record["region_code"], "uscc": record["uscc"] or "",
-        "name": record["name"], "tech_field": record["tech_field"], "stage": result.stage,
-        "eligible": result.eligible, "total": result.total, "grade": result.grade,
-        "passed": result.passed, "reasons": result.reasons or None,
-        "breakdown": {code: [b.value, b.cohort, b.cohort_size, b.normalized, b.weight,
-                             b.points, b.note, b.counted]
-                      for code, b in result.indicators.items()} or None,
-        "status": COMPUTED,
-    }
+def _batch_comment(run_id: int | None) -> str | None:
+    return f"测算批次 #{run_id}" if run_id is not None else None
 
 
 def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:
@@ -141,7 +124,7 @@ def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:
         result.confirmed_at = now
         result.confirmed_by = _username()
     workflow_service.move_many([r.submission_id for r in results], workflow.SCORED,
-                               workflow.CONFIRMED, "confirm", f"测算批次 #{run.id}")
+                               workflow.CONFIRMED, "confirm", _batch_comment(run.id))
     audit.record(audit.UPDATE, object_type="ScoreRun", object_id=str(run.id),
                  detail=f"{len(results)} results confirmed")
     db.session.commit()

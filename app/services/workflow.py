@@ -6,10 +6,12 @@ The review issue adds the reviewers' actions here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, String, Text, literal, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import workflow
@@ -18,6 +20,7 @@ from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.models import ReviewRecord, Submission
 from app.security.scope import restrict
+from app.services import bulk_write
 
 
 def actor() -> tuple[int | None, str | None]:
@@ -249,26 +252,122 @@ def reopen(submission_ids: list[int], until: dt.date | None, reason: str) -> int
 
 def move_many(submission_ids: list[int], from_status: str, to_status: str, action: str,
               comment: str | None = None) -> int:
-    """The same change for many records at once (score runs over tens of thousands):
-    one UPDATE and one batch of review records; the caller commits."""
-    from sqlalchemy import update
+    """The same change for many records at once (score runs over tens of thousands): the
+    records still in ``from_status`` move, each with its review record; the caller commits."""
+    with bulk_move(submission_ids, from_status, to_status, action, comment) as move:
+        pass
+    return move.count
 
-    user_id, username = actor()
-    now = dt.datetime.now()
-    moved = []
-    for start in range(0, len(submission_ids), 900):
-        chunk = submission_ids[start:start + 900]
-        ids = db.session.execute(select(Submission.id).where(
-            Submission.id.in_(chunk), Submission.status == from_status)).scalars().all()
-        if not ids:
-            continue
-        db.session.execute(update(Submission).where(Submission.id.in_(ids))
-                           .values(status=to_status, version=Submission.version + 1)
-                           .execution_options(synchronize_session=False))
-        moved.extend(ids)
-    if moved:
-        db.session.execute(ReviewRecord.__table__.insert(), [
-            {"submission_id": i, "action": action, "from_status": from_status,
-             "to_status": to_status, "comment": comment, "user_id": user_id,
-             "username": username, "created_at": now} for i in moved])
-    return len(moved)
+
+class BulkMove:
+    """See ``bulk_move``."""
+
+    def __init__(self, submission_ids: list[int], from_status: str, to_status: str,
+                 action: str, comment: str | None):
+        self.ids = list(dict.fromkeys(submission_ids))
+        self.from_status, self.to_status, self.action = from_status, to_status, action
+        self.comment = comment
+        self.count = 0
+        self.user = actor()
+        self.now = dt.datetime.now()
+        self._moved: list[int] | None = None
+        self._sent: tuple[str | None] | None = None  # (comment,) once the reviews are sent
+        self._pending: tuple[ExitStack, object] | None = None
+
+    def _update(self, match):
+        table = Submission.__table__
+        # Explicit values for TrackedMixin's onupdate columns (changed_on, changed_by_id):
+        # the PostgreSQL statement is run by the driver, which knows no column defaults.
+        extra = {c.name: c.onupdate.arg(None) if c.onupdate.is_callable else c.onupdate.arg
+                 for c in table.columns if c.onupdate is not None}
+        return (update(table).where(table.c.status == self.from_status, match)
+                .values(status=self.to_status, version=table.c.version + 1, **extra)
+                .returning(table.c.id))
+
+    def _update_and_record(self):
+        """One statement: the moved records' review records are inserted from the UPDATE's
+        RETURNING, in id order."""
+        moved = self._update(next(bulk_write.matching(Submission.__table__.c.id, self.ids))) \
+            .cte("moved")
+        user_id, username = self.user
+        values = select(moved.c.id, literal(self.action, String), literal(self.from_status,
+                        String), literal(self.to_status, String), literal(self.comment, Text),
+                        literal(user_id, Integer), literal(username, String),
+                        literal(self.now, DateTime)).order_by(moved.c.id)
+        table = ReviewRecord.__table__
+        return table.insert().from_select(_REVIEW_COLUMNS, values) \
+            .returning(table.c.submission_id)
+
+    def _start(self) -> None:
+        db.session.flush()  # pending ORM changes first, as an ORM statement here used to do
+        if not self.ids or not bulk_write.is_postgres():
+            return
+        connection = db.session.connection()
+        compiled = self._update_and_record().compile(dialect=connection.dialect)
+        raw = connection.connection.driver_connection
+        stack = ExitStack()
+        try:
+            stack.enter_context(raw.pipeline())
+            cursor = stack.enter_context(raw.cursor())
+            cursor.execute(compiled.string, compiled.construct_params())
+        except BaseException:
+            stack.close()
+            raise
+        self._pending = (stack, cursor)
+        self._sent = (self.comment,)
+
+    def wait(self) -> None:
+        """The records have changed status and the database may be used again."""
+        if self._moved is not None:
+            return
+        if self._pending is not None:
+            stack, cursor = self._pending
+            self._pending = None
+            with stack:
+                self._moved = [row[0] for row in cursor.fetchall()]
+            return
+        moved: set[int] = set()
+        for match in bulk_write.matching(Submission.__table__.c.id, self.ids):
+            moved.update(db.session.execute(self._update(match)).scalars())
+        self._moved = [i for i in self.ids if i in moved]
+
+    def _record(self) -> None:
+        self.count = len(self._moved)
+        if self._sent is not None:
+            if self._sent != (self.comment,):
+                raise RuntimeError("On PostgreSQL the review records' comment is the one given "
+                                   "to bulk_move: they were written as the block started.")
+            return
+        user_id, username = self.user
+        bulk_write.insert_rows(
+            ReviewRecord.__table__, _REVIEW_COLUMNS,
+            ((i, self.action, self.from_status, self.to_status, self.comment, user_id,
+              username, self.now) for i in self._moved))
+
+
+_REVIEW_COLUMNS = ("submission_id", "action", "from_status", "to_status", "comment", "user_id",
+                   "username", "created_at")
+
+
+@contextmanager
+def bulk_move(submission_ids: list[int], from_status: str, to_status: str, action: str,
+              comment: str | None = None) -> Iterator[BulkMove]:
+    """``move_many`` for a caller with other work in the same transaction: the records have
+    changed status, each with its review record, by the block's end.
+
+    On PostgreSQL the change and the review records are sent as the block starts and the
+    server makes them while the block computes (100,000 records: seconds), so the block must
+    not use the database before ``move.wait()``, and the comment is the one given here.
+    Elsewhere the records change at ``move.wait()`` (or the block's end) and the review
+    records are written at the end with ``move.comment``, which the block may still set."""
+    move = BulkMove(submission_ids, from_status, to_status, action, comment)
+    move._start()
+    try:
+        yield move
+    except BaseException:
+        if move._pending is not None:
+            with suppress(Exception):  # the block's own error is the one to report
+                move._pending[0].close()
+        raise
+    move.wait()
+    move._record()
