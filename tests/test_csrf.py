@@ -2,8 +2,10 @@
 
 import re
 
+import pytest
+
 from app.extensions import db
-from app.models import Enterprise
+from app.models import AuditLog, Enterprise
 
 
 def _post_urls(app, api=False):
@@ -13,13 +15,24 @@ def _post_urls(app, api=False):
             yield re.sub(r"<[^>]+>", "1", rule.rule)
 
 
-def test_every_post_form_needs_a_csrf_token(app, admin_client):
+def _audit_rows(app) -> int:
+    with app.app_context():
+        return db.session.query(AuditLog).count()
+
+
+@pytest.mark.parametrize("role", ["admin", "province"])
+def test_every_post_form_needs_a_csrf_token(app, client_as, role):
+    client = client_as(role)
     urls = list(_post_urls(app))
     assert len(urls) > 20
+    before = _audit_rows(app)
     for url in urls:
-        response = admin_client.post(url, data={"name": "csrf-probe", "action": "unlock"})
+        response = client.post(url, data={"name": "csrf-probe", "action": "unlock",
+                                           "rowid": "1", "status": "granted"})
         assert response.status_code == 400, f"POST {url} without token: {response.status_code}"
         assert "刷新" in response.get_data(as_text=True)  # says what to do
+    # Every change to an audited model writes an audit row: none means nothing changed.
+    assert _audit_rows(app) == before
 
 
 def test_login_needs_a_csrf_token(app):

@@ -3,8 +3,8 @@ our policy, and a password change that asks for the current password."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect
-from flask_appbuilder import SimpleFormView
+from flask import abort, flash, g, redirect, request
+from flask_appbuilder import SimpleFormView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, Select2ManyWidget
@@ -120,6 +120,31 @@ class AppUserView(UserDBModelView):
                 self.appbuilder.sm.unlock(user)
         flash(_("Accounts unlocked."), "success")
         return redirect(self.get_redirect())
+
+    # The self-service actions act on the signed-in user whatever row they are called on:
+    # called on another user's row, that row does not exist for the caller.
+    SELF_SERVICE = frozenset({"resetmypassword", "userinfoedit"})
+
+    def _check_action(self, name: str, pks: list[str]) -> None:
+        """404/403 as on every other screen, where FAB would redirect (or fail with a 500
+        on an action name it does not know)."""
+        if name not in self.actions:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
+                                             self.class_permission_name):
+            abort(403)
+        if name in self.SELF_SERVICE and any(str(pk) != str(g.user.id) for pk in pks):
+            abort(404)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        self._check_action(name, [pk])
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        self._check_action(request.form.get("action", ""), request.form.getlist("rowid"))
+        return super().action_post()
 
 
 class ChangePasswordForm(DynamicForm):

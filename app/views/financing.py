@@ -30,7 +30,7 @@ from app.models import financing as F
 from app.security.scope import restrict
 from app.services import audit, financing, recommendations
 from app.services.excel import xlsx_response
-from app.views.base import AppModelView, ScopedModelView, ScopeFilter
+from app.views.base import ScopedModelView
 from app.views.filters import EntryInterface
 
 OUTCOME_LABELS = {F.RECOMMENDED: _l("Recommended"), F.CONTACTED: _l("Contacted"),
@@ -111,12 +111,11 @@ class MyFinancingView(BaseView):
             title=_("My financing need"))
 
 
-class RecommendationListView(AppModelView):
+class RecommendationListView(ScopedModelView):
     datamodel = SQLAInterface(RecommendationList)
     route_base = "/recommendations"
     base_permissions = ["can_list", "can_show", "can_export", "can_build", "can_publish",
                         "can_entries_xlsx"]
-    base_filters = [["id", ScopeFilter, lambda: None]]
     list_title = _l("Recommendation lists")
     list_columns = ["name", "programme", "activity", "enterprises", "status", "created_at",
                     "published_at"]
@@ -252,6 +251,8 @@ class RecommendationEntryView(ScopedModelView):
     @expose("/show/<pk>")
     @has_access
     def show(self, pk):
+        if self.datamodel.get(pk, self._base_filters) is None:
+            abort(404)  # not a redirect: another area's entry does not exist here
         return redirect(url_for("RecommendationEntryView.outcome", pk=pk))
 
     @expose("/outcome/<int:pk>", methods=["GET", "POST"])

@@ -324,6 +324,10 @@ class ScoreResultView(ScopedModelView):
         return redirect(self.get_redirect())
 
 
+_EMPTY_BREAKDOWN = dict.fromkeys(("value", "cohort", "cohort_size", "normalized", "weight",
+                                  "points", "note"))
+
+
 def breakdown_context(result: ScoreResult) -> dict:
     project = scoring.parse(result.run.project.definition)
     stages = {s.code: s.name for s in project.stages}
@@ -331,7 +335,9 @@ def breakdown_context(result: ScoreResult) -> dict:
     breakdown = service.breakdown_of(result)
     for group in project.groups:
         for indicator in group.indicators:
-            rows.append((group, indicator, breakdown.get(indicator.code) or {}))
+            # An indicator the stored breakdown lacks shows as "—" instead of failing the page.
+            rows.append((group, indicator, {**_EMPTY_BREAKDOWN,
+                                            **(breakdown.get(indicator.code) or {})}))
     return {"result": result, "project": project, "rows": rows,
             "stage_name": stages.get(result.stage, result.stage),
             "title": _("Score of %(name)s", name=result.name or "")}
