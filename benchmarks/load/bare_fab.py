@@ -20,16 +20,21 @@ from flask import Flask
 from flask_appbuilder import AppBuilder, Model, ModelView
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import Column, DateTime, Integer, String
+from sqlalchemy import Column, DateTime, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "Demo#2026"
 db = SQLA()
 
 
-class BareSubmission(Model):
+class DataModel(DeclarativeBase):
+    # Flask-SQLAlchemy 3 routes a table to a bind through its metadata's bind_key.
+    metadata = MetaData(info={"bind_key": "data"})
+
+
+class BareSubmission(DataModel):
     __tablename__ = "submission"
-    __bind_key__ = "data"
     id = Column(Integer, primary_key=True)
     name = Column(String)
     uscc = Column(String)
@@ -74,13 +79,9 @@ def setup() -> None:
         conn.execute('CREATE DATABASE "ipp_load_bare"')
     app = create_app()
     with app.app_context():
-        # FAB's security tables only: the submission table is ipp_load's.
-        Model.metadata.create_all(db.engines[None], tables=[
-            t for t in Model.metadata.sorted_tables if t.name.startswith("ab_")])
+        Model.metadata.create_all(db.engines[None])  # FAB's security tables
         sm = app.appbuilder.sm
         sm.create_db()
-        sm.sync_role_definitions()
-        sm.create_permissions()
         app.appbuilder.update_perms = True
         app.appbuilder.add_permissions(update_perms=True)
         role = sm.add_role("Reader")
