@@ -328,3 +328,19 @@ def test_bad_input_is_not_found_and_enterprises_have_no_dashboard(data, province
         assert province_client.get(bad).status_code == 404, bad
     assert enterprise_client.get("/dashboard/").status_code == 403
     assert province_client.get("/dashboard/").status_code == 200  # latest activity
+
+
+def test_a_run_of_a_project_without_stages_shows(app, data, province_client):
+    """Found by the security sweep: a run of tech-sme-evaluation (stage_rule "none") made the
+    dashboard answer 500."""
+    activity_id, ids = data
+    with app.app_context():
+        project = db.session.query(EvaluationProject).filter_by(
+            code="tech-sme-evaluation").first()
+        run = ScoreRun(activity_id=activity_id, project_id=project.id, province_code="21",
+                       scored=1, eligible=1, passed=1)
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+    page = province_client.get(f"/dashboard/?activity={activity_id}&run={run_id}")
+    assert page.status_code == 200

@@ -99,6 +99,12 @@ def load_demo_reporting() -> dict[str, int]:
             submitted += 1
         except reporting.ReportingError:
             pass  # records with strong errors stay drafts, as in real life
+    # Targets, so the dashboard's progress has something to measure against.
+    targets = {f"target-{r.code}": "25" if r.level == "city" else "4"
+               for r in activities.target_regions(activity)
+               if r.level == "city" or r.code.startswith(DEMO_COUNTY[:4])}
+    targets[f"target-{DEMO_COUNTY}"] = "40"
+    activities.set_targets(activity, targets)
     _spread_review_states(activity)
     _score(activity)
     return {"activities": 1, "submissions": DEMO_ENTERPRISE_COUNT, "submitted": submitted}

@@ -242,7 +242,9 @@ class Tables:
     def t_stages(self) -> Table:
         stages = self._scores()["stages"]
         rule = (self.run.project.definition or {}).get("stage_rule")
-        names = {s.get("code"): s.get("name") for s in (rule or {}).get("stages", [])}
+        # A project without stages says so with the text "none".
+        stages_of_rule = rule.get("stages", []) if isinstance(rule, dict) else []
+        names = {s.get("code"): s.get("name") for s in stages_of_rule}
         table = Table("stages", _("By stage"), [_("Stage"), _("Number of enterprises")])
         for code, count in sorted(stages.items(), key=lambda kv: str(kv[0])):
             table.rows.append([Cell(names.get(code, code)),

@@ -121,7 +121,7 @@ class RecommendationListView(ScopedModelView):
                     "published_at"]
     search_columns = ["name", "programme", "status", "activity"]
     label_columns = {"name": _l("Name"), "programme": _l("Programme"),
-                     "activity": _l("Activity"), "enterprises": _l("Enterprises"),
+                     "activity": _l("Activity"), "enterprises": _l("Number of enterprises"),
                      "status": _l("Status"), "created_at": _l("Created on"),
                      "published_at": _l("Published on")}
     formatters_columns = {"status": lambda v: str(LIST_STATUS.get(v, v))}

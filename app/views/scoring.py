@@ -99,7 +99,7 @@ class ProjectView(AppModelView):
                 flash(error.message(lang), "danger")  # the form keeps what was typed
         preview_chart = preview and {
             "type": "bar", "categories": score_stats.bin_labels(),
-            "series": [{"name": _("Enterprises"), "data": preview["histogram"]}]}
+            "series": [{"name": _("Number of enterprises"), "data": preview["histogram"]}]}
         return self.render_template("project_edit.html", **editor_context(row, definition),
                                     preview=preview, preview_chart=preview_chart, lang=lang,
                                     confirmed=editing.has_confirmed(row),
@@ -244,7 +244,7 @@ class ScoreRunView(ScopedModelView):
 
         charts = {
             "histogram": {"type": "bar", "categories": score_stats.bin_labels(),
-                          "series": [{"name": _("Enterprises"), "data": histogram}]},
+                          "series": [{"name": _("Number of enterprises"), "data": histogram}]},
             "by_city": spec(by_city, cities, lambda keys: links("region_code", keys)),
             "by_stage": spec(by_stage, stages, lambda keys: links("stage", keys, 3)),
         }
