@@ -64,7 +64,8 @@ def test_the_whole_chain_county_city_province(app, activity_id, county_client, c
         assert 'id="summary"' in response.get_data(as_text=True)
         assert _status(app, pk) == expected
     with app.app_context():
-        actions = [r.action for r in db.session.query(ReviewRecord).filter_by(submission_id=pk)]
+        actions = [r.action for r in db.session.query(ReviewRecord).filter_by(
+            submission_id=pk).order_by(ReviewRecord.id)]
         assert actions == ["create", "submit", "approve", "approve", "approve"]
     bell = enterprise_client.get("/").get_data(as_text=True)
     assert 'id="bell-count"' in bell
