@@ -22,7 +22,7 @@ from app.models import (
     Submission,
 )
 from app.security.scope import ALL, UserScope
-from app.services import activities, bulk_write, reporting, score_store
+from app.services import activities, bulk, reporting, score_store
 from app.services import scoring as service
 from app.services import workflow as workflow_service
 from config import BASE_DIR
@@ -216,7 +216,7 @@ def test_bulk_move_moves_only_records_in_the_given_status(app, prepared):
             move.wait()
         assert move.count == in_status  # each record once, though given twice
         assert workflow_service.move_many(ids, status, "again", "test") == 0
-        if bulk_write.is_postgres():
+        if bulk.is_postgres():
             with pytest.raises(RuntimeError), workflow_service.bulk_move(
                     ids, "moved-for-test", status, "test", "写入时的批注") as move:
                 move.comment = "之后的批注"
@@ -233,14 +233,15 @@ def test_insert_rows_reads_back_like_the_orm(app, prepared):
                    "fields", "snapshot", "created_at")
         values = (submission_id, "bulk-test", None, "x", "说明 'quoted'\t\\", ["a", "甲"], None,
                   now)
-        assert bulk_write.insert_rows(ReviewRecord.__table__, columns, [values]) == 1
+        assert bulk.insert_rows(ReviewRecord.__table__, columns, [values],
+                                json_dumps=bulk.fast_json) == 1
         db.session.add(ReviewRecord(**{**dict(zip(columns, values, strict=True)),
                                        "action": "orm-test"}))
         db.session.flush()
-        bulk, orm = (db.session.execute(select(ReviewRecord).where(
+        written, orm = (db.session.execute(select(ReviewRecord).where(
             ReviewRecord.action == action)).scalar_one() for action in ("bulk-test", "orm-test"))
         for column in columns[2:]:
-            assert getattr(bulk, column) == getattr(orm, column), column
+            assert getattr(written, column) == getattr(orm, column), column
         raw = db.session.execute(text(
             "SELECT count(*) FROM review_record WHERE action IN ('bulk-test', 'orm-test') "
             "AND snapshot IS NULL")).scalar()

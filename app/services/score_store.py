@@ -1,5 +1,5 @@
 """Storing a score run's results: unconfirmed results of earlier runs of the same project
-make way, the new ones are written in bulk (see services.bulk_write)."""
+make way, the new ones are written in bulk (see services.bulk)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from app.domain import scoring
 from app.extensions import db
 from app.models import EvaluationProject, ScoreResult, ScoreRun
-from app.services import bulk_write
+from app.services import bulk
 
 COMPUTED, CONFIRMED = "computed", "confirmed"
 # Breakdown per indicator, stored compactly: JSON of lists encodes several times faster
@@ -26,7 +26,7 @@ def reserve_run_id() -> int | None:
     """On PostgreSQL the next run's id, taken from its sequence before the run is stored, so
     that the review records naming the run can be written while the scores are computed
     (workflow.bulk_move); elsewhere None: the id comes when the run is inserted."""
-    if not bulk_write.is_postgres():
+    if not bulk.is_postgres():
         return None
     sequence = func.pg_get_serial_sequence(ScoreRun.__tablename__, "id")
     return db.session.execute(select(func.nextval(sequence))).scalar_one()
@@ -39,15 +39,16 @@ def replace_unconfirmed(run: ScoreRun, code: str, submission_ids: list[int]) -> 
     earlier = select(ScoreRun.id).join(EvaluationProject).where(
         ScoreRun.activity_id == run.activity_id, EvaluationProject.code == code,
         ScoreRun.id != run.id)
-    for match in bulk_write.matching(table.c.submission_id, submission_ids):
+    for match in bulk.among(table.c.submission_id, submission_ids, join=True):
         db.session.execute(delete(table).where(table.c.run_id.in_(earlier),
                                                table.c.status != CONFIRMED, match))
 
 
 def insert_results(run_id: int, records: Mapping[int, Mapping], results: list[scoring.Result]
                    ) -> int:
-    return bulk_write.insert_rows(ScoreResult.__table__, RESULT_COLUMNS,
-                                  _rows(run_id, records, results))
+    # orjson for the breakdowns: json.dumps would take seconds at 100,000 results.
+    return bulk.insert_rows(ScoreResult.__table__, RESULT_COLUMNS,
+                            _rows(run_id, records, results), json_dumps=bulk.fast_json)
 
 
 def _rows(run_id: int, records: Mapping[int, Mapping], results: list[scoring.Result]

@@ -20,7 +20,7 @@ from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.models import ReviewRecord, Submission
 from app.security.scope import restrict
-from app.services import bulk_write
+from app.services import bulk
 
 
 def actor() -> tuple[int | None, str | None]:
@@ -287,7 +287,7 @@ class BulkMove:
     def _update_and_record(self):
         """One statement: the moved records' review records are inserted from the UPDATE's
         RETURNING, in id order."""
-        moved = self._update(next(bulk_write.matching(Submission.__table__.c.id, self.ids))) \
+        moved = self._update(next(bulk.among(Submission.__table__.c.id, self.ids, join=True))) \
             .cte("moved")
         user_id, username = self.user
         values = select(moved.c.id, literal(self.action, String), literal(self.from_status,
@@ -300,7 +300,7 @@ class BulkMove:
 
     def _start(self) -> None:
         db.session.flush()  # pending ORM changes first, as an ORM statement here used to do
-        if not self.ids or not bulk_write.is_postgres():
+        if not self.ids or not bulk.is_postgres():
             return
         connection = db.session.connection()
         compiled = self._update_and_record().compile(dialect=connection.dialect)
@@ -327,7 +327,7 @@ class BulkMove:
                 self._moved = [row[0] for row in cursor.fetchall()]
             return
         moved: set[int] = set()
-        for match in bulk_write.matching(Submission.__table__.c.id, self.ids):
+        for match in bulk.among(Submission.__table__.c.id, self.ids, join=True):
             moved.update(db.session.execute(self._update(match)).scalars())
         self._moved = [i for i in self.ids if i in moved]
 
@@ -339,7 +339,7 @@ class BulkMove:
                                    "to bulk_move: they were written as the block started.")
             return
         user_id, username = self.user
-        bulk_write.insert_rows(
+        bulk.insert_rows(
             ReviewRecord.__table__, _REVIEW_COLUMNS,
             ((i, self.action, self.from_status, self.to_status, self.comment, user_id,
               username, self.now) for i in self._moved))
