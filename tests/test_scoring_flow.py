@@ -215,3 +215,26 @@ def test_run_figures_are_counted_by_the_database_and_link_to_their_lists(app, sc
         assert (r.uscc in listing) == (r.grade == grade)
     for grade, count in expected_grades.items():
         assert f"_flt_3_grade={quote(grade)}\">{count}</a>" in html
+
+
+def test_preview_lists_the_enterprises_whose_grade_would_change(app, scored_activity,
+                                                                province_client):
+    activity_id, ids = scored_activity
+    with app.app_context():
+        row = db.session.query(EvaluationProject).filter_by(
+            code="innovation-points-2.0", status="published").order_by(
+            EvaluationProject.version.desc()).first()
+        confirmed = {r.uscc: (r.grade, r.total) for r in db.session.query(ScoreResult).filter(
+            ScoreResult.submission_id.in_(ids), ScoreResult.status == "confirmed")}
+    assert confirmed
+    url = f"/projects/edit_project/{row.id}"
+    token = csrf_token_of(province_client.get(url).get_data(as_text=True))
+    # Thresholds so low that every enterprise with points becomes an A.
+    html = province_client.post(url, data={
+        "csrf_token": token, "do": "preview", "activity": str(activity_id),
+        "grade-0-bound": "0.003", "grade-1-bound": "0.002", "grade-2-bound": "0.001"}) \
+        .get_data(as_text=True)
+    assert 'id="preview-changes"' in html
+    table = html.split('id="preview-changes"', 1)[1].split("</table>", 1)[0]
+    for uscc, (grade, total) in confirmed.items():
+        assert (uscc in table) == (grade != "A" and total >= 0.003), uscc

@@ -94,7 +94,8 @@ def new_project(code: str, name: str) -> EvaluationProject:
 
 def preview(activity: ReportingActivity, definition: dict) -> dict:
     """What a (draft) project would give on the activity's current data, stored nowhere:
-    the distribution and how many confirmed grades would change."""
+    the distribution, and the enterprises whose confirmed grade would change (name, credit
+    code, grade now, grade then, new total)."""
     project = scoring.parse(definition)
     columns = [*_BASE_COLUMNS, *sorted(project.fields_used - set(_BASE_COLUMNS))]
     rows = [dict(zip(columns, row, strict=True)) for row in db.session.execute(restrict(
@@ -109,12 +110,14 @@ def preview(activity: ReportingActivity, definition: dict) -> dict:
     histogram = [0] * 14
     grades: dict[str, int] = {}
     changed = []
+    names = {r["id"]: (r["name"] or "", r["uscc"]) for r in rows}
     for result in results:
         if result.total is not None:
             histogram[min(13, int(result.total // 10))] += 1
         if result.grade:
             grades[result.grade] = grades.get(result.grade, 0) + 1
         if result.key in current and current[result.key] != result.grade:
-            changed.append((result.key, current[result.key], result.grade))
+            changed.append((*names[result.key], current[result.key], result.grade,
+                            result.total))
     return {"count": len(results), "histogram": histogram, "grades": sorted(grades.items()),
             "changed": changed}
