@@ -37,7 +37,7 @@ def prepare(database_url: str, count: int) -> None:
     from sqlalchemy import insert, text
 
     from app import create_app
-    from app.domain.fields import REGISTRY
+    from app.domain.fields import REGISTRY, option_set
     from app.domain.regions import load_regions
     from app.extensions import db
     from app.models import (
@@ -73,11 +73,12 @@ def prepare(database_url: str, count: int) -> None:
                                 "created_on": now, "changed_on": now})
             warnings = sorted({f"W{rng.randint(1, 20)}" for _ in range(rng.choice((0, 0, 1, 2)))})
             need = rng.random() < 0.3
+            chosen = rng.sample(quals, rng.choice((0, 0, 1, 2))) or None
             submissions.append({
                 "activity_id": activity.id, "status": rng.choice(statuses), "channel": "upload",
                 "uscc": uscc, "name": f"企业{i}", "region_code": county,
                 "tech_field": rng.choice(fields), "scale": rng.choice(sizes),
-                "qualifications": rng.sample(quals, rng.choice((0, 0, 1, 2))) or None,
+                "qualifications": chosen, "qualification_set": option_set(chosen),
                 "warning_rules": " ".join(warnings) or None, "warning_count": len(warnings),
                 "needs_financing": need,
                 "financing_need_amount": round(rng.uniform(50, 3000), 1) if need else None,

@@ -108,3 +108,35 @@ def test_a_failure_after_the_rows_went_in_leaves_nothing(app, monkeypatch):
         after = [db.session.query(m).count() for m in (UploadBatch, Submission, ReviewRecord,
                                                        Enterprise)]
         assert after == before
+
+
+def test_plain_copy_of_qualifications_follows_every_write(app, monkeypatch):
+    """The dashboard counts qualifications from ``qualification_set``: the batch writer,
+    the ORM (forms, API, corrections) and a change back to none all keep it equal to the
+    JSON list."""
+    import json
+
+    from app.domain.fields import option_set
+    with app.app_context():
+        records = _records(640000, n=20)
+        records[1]["qualifications"] = "高新技术企业；科技型中小企业；高新技术企业"
+        _batch, rows, _reviews = _import(app, records, None, monkeypatch)
+        assert any(row["qualification_set"] for row in rows)
+        assert any(row["qualification_set"] is None for row in rows)
+        for row in rows:
+            chosen = json.loads(row["qualifications"]) if row["qualifications"] else None
+            assert row["qualification_set"] == option_set(chosen)
+        both = [row for row in rows if row["qualification_set"] == "科技型中小企业|高新技术企业"]
+        assert both, "a repeated option is counted once, in one spelling"
+
+        submission = db.session.get(Submission, db.session.execute(
+            db.select(Submission.id).where(Submission.qualification_set.is_not(None))
+            .order_by(Submission.id.desc()).limit(1)).scalar())
+        submission.qualifications = ["瞪羚企业", "专精特新中小企业"]
+        db.session.commit()
+        db.session.refresh(submission)
+        assert submission.qualification_set == "专精特新中小企业|瞪羚企业"
+        submission.qualifications = []
+        db.session.commit()
+        db.session.refresh(submission)
+        assert submission.qualification_set is None

@@ -344,3 +344,18 @@ def test_a_run_of_a_project_without_stages_shows(app, data, province_client):
         run_id = run.id
     page = province_client.get(f"/dashboard/?activity={activity_id}&run={run_id}")
     assert page.status_code == 200
+
+    # With two runs the page offers both, newest first; choosing the first shows its scores.
+    with app.app_context():
+        first_id = db.session.execute(db.select(ScoreRun.id).where(
+            ScoreRun.activity_id == activity_id).order_by(ScoreRun.id)).scalars().first()
+    page = province_client.get(f"/dashboard/?activity={activity_id}").get_data(as_text=True)
+    selector = page[page.index('id="run-filter"'):]
+    selector = selector[:selector.index("</form>")]
+    assert selector.index(f'<option value="{run_id}" selected') < \
+        selector.index(f'<option value="{first_id}">')
+    assert f'name="activity" value="{activity_id}"' in selector
+    chosen = screen(province_client, f"/dashboard/?activity={activity_id}&run={first_id}")
+    assert sum(int(v) for _k, v in values(chosen["histogram"])[1:]) == 3
+    latest = screen(province_client, f"/dashboard/?activity={activity_id}")
+    assert sum(int(v) for _k, v in values(latest["histogram"])[1:]) == 0

@@ -157,5 +157,14 @@ def load_registry(path: Path) -> FieldRegistry:
     )
 
 
+def option_set(chosen) -> str | None:
+    """A multi-option value as one plain text ("科技型中小企业|高新技术企业"), the same
+    whatever the order and repetitions: what a B-tree index can hold and group by, where
+    the JSON list cannot be (the dashboard counts qualifications from it)."""
+    if not chosen:
+        return None
+    return "|".join(sorted(set(chosen)))
+
+
 FIELDS_CSV = Path(__file__).resolve().parents[1] / "data" / "fields.csv"
 REGISTRY = load_registry(FIELDS_CSV)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     cast,
+    event,
     or_,
     select,
 )
@@ -165,6 +166,9 @@ class Submission(TrackedMixin, Model):
     error_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     warning_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     warning_rules: Mapped[str | None] = mapped_column(String(200))  # "W1 W9" for filtering
+    # The qualifications as plain text (F.option_set), kept by the listener below and by
+    # the batch writer: the dashboard groups by it inside its covering index.
+    qualification_set: Mapped[str | None] = mapped_column(String(200))
     signed_name: Mapped[str | None] = mapped_column(String(100))
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     signed_ip: Mapped[str | None] = mapped_column(String(45))
@@ -193,15 +197,22 @@ for _field in F.REGISTRY:
 Submission.region_code = Column("region_code", String(6), ForeignKey("region.code"),
                                 nullable=True, index=True)
 Submission.region = relationship("Region", foreign_keys=[Submission.region_code])
+
+
+@event.listens_for(Submission.qualifications, "set")
+def _keep_qualification_set(target, value, _old, _initiator):
+    target.qualification_set = F.option_set(value)
+
+
 Index("ix_submission_activity_status", Submission.activity_id, Submission.status)
 Index("ix_submission_activity_region", Submission.activity_id, Submission.region_code)
 # The dashboard's grouped scans read only these columns: on SQLite the index covers them, so
 # the scans never touch the wide rows (docs/PERFORMANCE.md). JSON cannot be in a PostgreSQL
-# B-tree, so qualifications stay out.
+# B-tree, so the qualifications are there as their plain-text copy.
 Index("ix_submission_dashboard", Submission.activity_id, Submission.region_code,
       Submission.status, Submission.changed_on, Submission.needs_financing,
       Submission.financing_need_amount, Submission.tech_field, Submission.scale,
-      Submission.warning_rules)
+      Submission.warning_rules, Submission.qualification_set)
 
 
 class ReviewRecord(Model):

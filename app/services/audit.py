@@ -29,6 +29,7 @@ _IGNORED_FIELDS = frozenset(
         "created_on", "changed_on", "created_by_fk", "changed_by_fk", "created_by_id",
         "changed_by_id", "last_login",
         "login_count", "fail_login_count", "locked_until",
+        "qualification_set",  # a copy of qualifications, whose change is recorded
     }
 )
 

@@ -14,6 +14,7 @@ from operator import is_, itemgetter
 
 from sqlalchemy import JSON, select
 
+from app.domain import fields as F
 from app.domain import workflow
 from app.extensions import db
 from app.models import Enterprise, ReportingActivity, ReviewRecord, Submission, UploadBatch
@@ -47,7 +48,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
     now = dt.datetime.now()
     keys = list(accepted[0][1])
     row_of = _RowEncoder(keys, batch.channel)
-    columns = [*keys, *_RowEncoder.COLUMNS, "enterprise_id", "status"]
+    columns = [*keys, *row_of.columns, "enterprise_id", "status"]
     new_rows, new_numbers, new_keys, duplicates, ids = [], [], [], 0, {}
     for verdict, values, findings in accepted:
         enterprise_id = enterprises[values["uscc"]]
@@ -149,6 +150,11 @@ class _RowEncoder:
         self.lists = [i for i, key in enumerate(keys)
                       if isinstance(Submission.__table__.c[key].type, JSON)]
         self.encoded = (*COLUMNS_ENCODED, *(keys[i] for i in self.lists))
+        # The plain-text copy of the qualifications (what the ORM's listener keeps)
+        self.option_set = keys.index("qualifications") if "qualifications" in keys else None
+        self.columns = (*self.COLUMNS, *(("qualification_set",) if self.option_set is not None
+                                         else ()))
+        self.option_sets: dict = {}
         self.json: dict = {None: "null"}
         self.provenance: dict[tuple, str] = {}
         self.findings: dict = {}
@@ -157,6 +163,14 @@ class _RowEncoder:
     def __call__(self, values: dict, findings: list) -> tuple:
         row = self.values_of(values)
         empty = tuple(map(_is_none, row))
+        extra = ()
+        if self.option_set is not None:
+            chosen = row[self.option_set]
+            key = tuple(chosen) if chosen.__class__ is list else chosen
+            text = self.option_sets.get(key, _is_none)
+            if text is _is_none:
+                text = self.option_sets[key] = F.option_set(chosen)
+            extra = (text,)
         if self.lists:
             row = list(row)
             for i in self.lists:
@@ -182,4 +196,5 @@ class _RowEncoder:
         counts = self.rules.get(weak)
         if counts is None:
             counts = self.rules[weak] = (len(weak), " ".join(sorted(set(weak))) or None)
-        return row + (provenance, "[" + ", ".join(parts) + "]", 0, counts[0], counts[1], None)
+        return row + (provenance, "[" + ", ".join(parts) + "]", 0, counts[0], counts[1],
+                      None) + extra

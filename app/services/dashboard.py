@@ -9,11 +9,10 @@ region one level below it (cities of a province, counties of a city; a county sh
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, Text, and_, case, cast, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 
 from app.domain import workflow
 from app.domain.regions import code_range, contains, level_of
@@ -132,32 +131,34 @@ ONE_CHOICE = ("tech_field", "scale")
 
 
 def facts(area: Area) -> Facts:
-    """One grouped scan gives progress, funnel, statuses, workload, financing needs and the
-    one-choice distributions: a scan of the activity's rows costs more than the few thousand
-    groups it returns (see docs/PERFORMANCE.md)."""
-    key = _row_key(Submission.region_code, area)
+    """Progress, funnel, statuses, workload and financing needs from one scan grouped by
+    county and status, which is the dashboard index's own order: SQLite aggregates as it
+    reads instead of sorting the activity's rows (docs/PERFORMANCE.md). Python adds the
+    counties up to the page's rows. The one-choice distributions are a second scan."""
     needs = Submission.needs_financing.is_(True)
-    choices = [getattr(Submission, name) for name in ONE_CHOICE]
     query = _submissions(
-        area, key, Submission.status, *choices, func.count(),
-        # as text: parsing a datetime for each of thousands of groups costs more than the query
+        area, Submission.region_code, Submission.status, func.count(),
+        # as text: parsing a datetime for each of the groups costs more than the query
         type_coerce(func.min(Submission.changed_on), String),
         func.sum(case((needs, 1), else_=0)),
         func.sum(case((needs, Submission.financing_need_amount), else_=0)),
-    ).group_by(key, Submission.status, *choices)
+    ).group_by(Submission.region_code, Submission.status)
     cells: dict[tuple[str, str], Counts] = {}
-    values: Counter = Counter()
-    for code, status, *chosen, count, oldest, needing, amount in db.session.execute(query):
-        cell = cells.setdefault((code, status), Counts())
+    length = area.row_length
+    for county, status, count, oldest, needing, amount in db.session.execute(query):
+        cell = cells.setdefault(((county or "")[:length], status), Counts())
         cell.count += count
         if isinstance(oldest, str):  # SQLite
             oldest = dt.datetime.fromisoformat(oldest)
         cell.oldest = min(filter(None, (cell.oldest, oldest)), default=None)
         cell.needing += needing or 0
         cell.need_amount += float(amount or 0)
-        if status not in NOT_COUNTED:
-            for name, value in zip(ONE_CHOICE, chosen, strict=True):
-                values[name, value] += count
+    choices = [getattr(Submission, name) for name in ONE_CHOICE]
+    values: Counter = Counter()
+    for *chosen, count in db.session.execute(
+            counted(area, *choices, func.count()).group_by(*choices)):
+        for name, value in zip(ONE_CHOICE, chosen, strict=True):
+            values[name, value] += count
     return Facts(cells, values)
 
 
@@ -253,19 +254,20 @@ class Tags:
 
 def tags(area: Area) -> Tags:
     """Submitted records per qualification and per weak rule: the database counts each
-    combination (of options, of rules), Python adds the combinations up per option and rule."""
-    text = cast(Submission.qualifications, Text)
+    combination (of options, of rules) from the dashboard index, Python adds the
+    combinations up per option and rule."""
     by_options: Counter = Counter()
     by_rules: Counter = Counter()
     for combination, rules, count in db.session.execute(counted(
-            area, text, Submission.warning_rules, func.count()).where(or_(
-            Submission.qualifications.is_not(None), Submission.warning_rules.is_not(None)))
-            .group_by(text, Submission.warning_rules)):
+            area, Submission.qualification_set, Submission.warning_rules, func.count())
+            .where(or_(Submission.qualification_set.is_not(None),
+                       Submission.warning_rules.is_not(None)))
+            .group_by(Submission.qualification_set, Submission.warning_rules)):
         by_options[combination] += count
         by_rules[rules] += count
     result = Tags(Counter(), Counter())
     for combination, count in by_options.items():
-        for option in set(json.loads(combination) or []) if combination else ():
+        for option in (combination or "").split("|") if combination else ():
             result.qualifications[option] += count
     for rules, count in by_rules.items():
         for rule in set((rules or "").split()):
@@ -278,6 +280,12 @@ def latest_run(activity: ReportingActivity) -> ScoreRun | None:
     # A run's id and project are not sensitive; its results are scoped row by row below.
     return db.session.execute(select(ScoreRun).where(ScoreRun.activity_id == activity.id)
                               .order_by(ScoreRun.id.desc()).limit(1)).scalar()
+
+
+def runs_of(activity: ReportingActivity) -> list[ScoreRun]:
+    """The activity's score runs, newest first: the dashboard's run selector."""
+    return list(db.session.execute(select(ScoreRun).where(
+        ScoreRun.activity_id == activity.id).order_by(ScoreRun.id.desc())).scalars())
 
 
 def run_of(activity: ReportingActivity, run_id: int | None) -> ScoreRun | None:

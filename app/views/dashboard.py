@@ -75,6 +75,7 @@ class DashboardView(BaseView):
             export_args={"activity": tables.activity.id, "region": tables.area.region,
                          **({"run": tables.run.id} if tables.run else {})},
             trail=self._trail(tables.area), title=_("Data dashboard"),
+            runs=service.runs_of(tables.activity) if tables.run else [],
             activities=service.activities_for(current_scope(),
                                               current_app.config["PROVINCE_CODE"]))
 
