@@ -117,6 +117,17 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
 
+    # Dashboard figures are kept this long per user scope (the page says when they were
+    # counted and can count again): 0 counts on every request. Kept in Redis when set.
+    DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = "ipp:"
+    CACHE_DEFAULT_TIMEOUT = 300
+    # The filter fields of list pages (a select of every region, activity, ...) are kept
+    # this long per process (app/views/search_widget.py): 0 renders them every time.
+    SEARCH_FIELDS_CACHE_SECONDS = int(os.environ.get("SEARCH_FIELDS_CACHE_SECONDS", "60"))
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds it
 

@@ -25,11 +25,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
     from app import models  # noqa: F401  (every model on the shared metadata)
-    from app.extensions import csrf, db, migrate
+    from app.extensions import cache, csrf, db, migrate
     from app.security import roles
     from app.security.policy import validate_password
     from app.security.session import HttpsAwareSessionInterface
     from app.services import audit
+    from app.views.kept_fragments import rendered_fields
     from app.views.menu import menu_permissions, register_views
 
     app.config["FAB_ROLES"] = roles.builtin_roles(menu_permissions())
@@ -40,6 +41,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     db.init_app(app)
+    cache.init_app(app)
+    rendered_fields.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"),
                      render_as_batch=True, compare_type=True)
     # Before FAB, so that FAB exempts its token-authenticated API blueprints.
@@ -109,6 +112,8 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from app.views.kept_fragments import kept_navbar_menu
+
     @app.context_processor
     def helpers():
         def unread_notifications() -> int:
@@ -121,7 +126,8 @@ def _register_template_helpers(app: Flask) -> None:
                 return 0
             return unread_count(user.id)
 
-        return {"unread_notifications": unread_notifications}
+        return {"unread_notifications": unread_notifications,
+                "kept_navbar_menu": kept_navbar_menu}
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -8,6 +8,7 @@ several). ``create_app`` makes one per application; code reaches it as
 
 import flask_appbuilder
 from flask_appbuilder.models.sqla.base import SQLA
+from flask_caching import Cache
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
@@ -15,3 +16,4 @@ from flask_wtf.csrf import CSRFProtect
 db = SQLA(metadata=flask_appbuilder.Model.metadata)
 migrate = Migrate()
 csrf = CSRFProtect()
+cache = Cache()

@@ -59,6 +59,8 @@ def make_test_app(database_url: str, **overrides):
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "AUTH_RATE_LIMITED": False,
         "RATELIMIT_ENABLED": False,
+        # Tests read figures right after changing data; test_dashboard_cache turns it on.
+        "DASHBOARD_CACHE_SECONDS": 0,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
     }
     config.update(overrides)

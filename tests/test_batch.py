@@ -134,7 +134,7 @@ def test_county_upload_failures_report_and_corrected_reupload(app, activity_id, 
         batch = db.session.get(UploadBatch, second)
         assert (batch.passed, batch.failed) == (50, 0)
     queue = city_client.get("/submissionview/list/?_flt_0_status=pending_city"
-                            f"&_flt_0_batch={second}&psize_SubmissionView=100")
+                            f"&_flt_0_batch_id={second}&psize_SubmissionView=100")
     assert records[0]["uscc"] in queue.get_data(as_text=True)
 
 

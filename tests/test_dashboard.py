@@ -330,6 +330,44 @@ def test_bad_input_is_not_found_and_enterprises_have_no_dashboard(data, province
     assert province_client.get("/dashboard/").status_code == 200  # latest activity
 
 
+def test_kept_figures_are_per_scope_dated_and_counted_again_on_request(
+        app, data, province_client, city_client, monkeypatch):
+    """With the figure cache on (as in production), a change shows after 重新统计 or
+    when the figures expire; each scope keeps its own figures; the export holds what the
+    screen showed."""
+    from app.extensions import cache
+    activity_id, ids = data
+    url = f"/dashboard/?activity={activity_id}"
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SECONDS", 60)
+    cache.clear()
+    try:
+        before = screen(province_client, url)
+        city = screen(city_client, url)
+        assert values(city["progress"]) != values(before["progress"])  # its own figures
+        assert "id=\"count-again\"" in province_client.get(url).get_data(as_text=True)
+        with app.app_context():
+            record = db.session.get(Submission, ids["a4"])
+            record.status = W.APPROVED
+            db.session.commit()
+        kept = screen(province_client, url)
+        assert values(kept["statuses"]) == values(before["statuses"])
+        export = province_client.get(f"/dashboard/xlsx/statuses?activity={activity_id}"
+                                     f"&region=21")
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(export.data)).get_sheet_by_index(0)
+        assert same(sheet.to_python(), values(kept["statuses"]))
+        again = screen(province_client, url + "&fresh=1")
+        assert values(again["statuses"]) != values(before["statuses"])
+        assert values(screen(city_client, url)["statuses"]) == values(city["statuses"])
+        assert values(screen(city_client, url + "&fresh=1")["statuses"]) != \
+            values(city["statuses"])
+    finally:
+        with app.app_context():
+            record = db.session.get(Submission, ids["a4"])
+            record.status = W.RETURNED
+            db.session.commit()
+        cache.clear()
+
+
 def test_a_run_of_a_project_without_stages_shows(app, data, province_client):
     """Found by the security sweep: a run of tech-sme-evaluation (stage_rule "none") made the
     dashboard answer 500."""

@@ -8,7 +8,6 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from app.security.scope import restrict
 from app.services import accounts, audit
 from app.services.excel import xlsx_response
 from app.views.base import ScopedModelView, ScopeFilter
+from app.views.filters import ListInterface
 
 
 def render_credentials(view, created):
@@ -58,7 +58,7 @@ class _NotNull(BaseFilter):
 class PendingAccountView(ScopedModelView):
     """Self-registered enterprise accounts awaiting activation in the bureau's region."""
 
-    datamodel = SQLAInterface(AppUser)
+    datamodel = ListInterface(AppUser)
     route_base = "/pendingaccounts"
     base_permissions = ["can_list", "can_show", "can_export", "activate"]
     list_title = show_title = _l("Registrations awaiting activation")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
@@ -18,6 +17,7 @@ from app.models.reporting import ACTIVITY_STATUSES
 from app.services import activities as service
 from app.services import audit, third_party
 from app.views.base import AppModelView
+from app.views.filters import ListInterface
 
 STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"),
                  "archived": _l("Archived")}
@@ -29,7 +29,7 @@ def _chain_label(chain):
 
 
 class ActivityView(AppModelView):
-    datamodel = SQLAInterface(ReportingActivity)
+    datamodel = ListInterface(ReportingActivity)
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export",
                         "can_settings", "can_instructions", "can_accounts"]
     show_template = "activity_show.html"

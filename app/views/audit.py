@@ -1,8 +1,9 @@
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+
 from flask_babel import lazy_gettext as _l
 
 from app.models import AuditLog
 from app.views.base import AppModelView
+from app.views.filters import ListInterface
 
 ACTION_LABELS = {
     "login": _l("Login"),
@@ -40,7 +41,7 @@ def _time(value):
 class AuditLogView(AppModelView):
     """Read-only: there is no add, edit or delete for anyone."""
 
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = ListInterface(AuditLog)
     base_permissions = ["can_list", "can_show", "can_export"]
     list_title = show_title = _l("Audit log")
     list_columns = ["created_at", "username", "ip", "action", "object_type", "object_repr",

@@ -12,6 +12,8 @@ from app.domain.regions import code_range
 from app.security.scope import restrict
 from app.services import audit
 from app.services.excel import xlsx_response
+from app.views.filters import ListInterface
+from app.views.kept_fragments import KeptSearchWidget
 
 
 class ScopeFilter(BaseFilter):
@@ -37,9 +39,17 @@ class AppModelView(ModelView):
     """A list that filters, sorts and exports what it shows to Excel."""
 
     list_template = "list_with_export.html"
+    search_widget = KeptSearchWidget
     page_size = 20
     export_limit = 100_000
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export"]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(self.datamodel, ListInterface):
+            self.datamodel.shown_relations = tuple(
+                column for column in self.list_columns
+                if self.datamodel.is_relation_many_to_one(column))
 
     def export_columns(self) -> list[str]:
         return list(self.list_columns)

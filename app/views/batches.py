@@ -7,7 +7,6 @@ import tempfile
 
 from flask import abort, current_app, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from app.services import audit, jobs
 from app.services import batch as batch_service
 from app.services.workbook import build_failure_report, build_template
 from app.views.base import ScopedModelView
+from app.views.filters import ListInterface
 
 # Files larger than this run as a background job with a progress bar (a few hundred rows).
 BACKGROUND_BYTES = 64 * 1024
@@ -35,7 +35,7 @@ def _send_workbook(build, download_name: str, object_type: str, object_id: int):
 
 
 class BatchView(ScopedModelView):
-    datamodel = SQLAInterface(UploadBatch)
+    datamodel = ListInterface(UploadBatch)
     base_permissions = ["can_list", "can_show", "can_export", "can_failures", "can_upload",
                         "can_template"]
     list_title = show_title = _l("Upload batches")

@@ -10,10 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import current_language
 from app.models import Region
 from app.models.financing import OUTCOMES
 from app.security.scope import BANK, current_scope
-from app.services import audit
+from app.services import audit, figure_cache
 from app.services import dashboard as service
 from app.services.excel import xlsx_response
 from app.views.dashboard_tables import ENTRY_LIST, Cell, Table, Tables, chart
@@ -33,6 +34,26 @@ def _int_arg(name: str) -> int | None:
     return int(raw)
 
 
+def _figures(tables: Tables) -> tuple[dict[str, Table], dict]:
+    """Every table of the page and the charts drawn from them (what the cache keeps)."""
+    built = {key: tables.table(key) for key in tables.keys()}
+    charts = {
+        "progress": chart(built["progress"], [2, 3, 4]),
+        "funnel": chart(built["funnel"], [1], "hbar"),
+        "warnings": chart(built["warnings"], [2], "hbar"),
+        "tech_field": chart(built["tech_field"], [1], "hbar"),
+        "scale": chart(built["scale"], [1], "pie"),
+        "qualifications": chart(built["qualifications"], [1], "hbar"),
+        "financing": chart(built["financing"], [2, 5]),
+    }
+    if "grades" in built:
+        grade_columns = list(range(1, len(built["grades"].headers) - 1))
+        charts.update(histogram=chart(built["histogram"], [1]),
+                      grades=chart(built["grades"], grade_columns, "stacked"),
+                      stages=chart(built["stages"], [1], "pie"))
+    return built, charts
+
+
 class DashboardView(BaseView):
     route_base = "/dashboard"
     default_view = "index"
@@ -46,6 +67,16 @@ class DashboardView(BaseView):
         except service.DashboardNotFound:
             abort(404)
 
+    @staticmethod
+    def _figures(tables: Tables, fresh: bool = False):
+        """((tables, charts), when counted), kept per scope, activity, region, run and
+        language (services/figure_cache.py)."""
+        return figure_cache.remembered(
+            ("dashboard", current_language(), current_scope(), tables.activity.id,
+             tables.area.region, tables.run.id if tables.run else None),
+            lambda: _figures(tables), fresh=fresh,
+            seconds=figure_cache.seconds_for("DASHBOARD_CACHE_SECONDS"))
+
     @expose("/")
     @has_access
     def index(self):
@@ -55,26 +86,13 @@ class DashboardView(BaseView):
         if not service.activities_for(scope, current_app.config["PROVINCE_CODE"]):
             return self.render_template("dashboard.html", tables=None, title=_("Data dashboard"))
         tables = self._tables()
-        built = {key: tables.table(key) for key in tables.keys()}
-        charts = {
-            "progress": chart(built["progress"], [2, 3, 4]),
-            "funnel": chart(built["funnel"], [1], "hbar"),
-            "warnings": chart(built["warnings"], [2], "hbar"),
-            "tech_field": chart(built["tech_field"], [1], "hbar"),
-            "scale": chart(built["scale"], [1], "pie"),
-            "qualifications": chart(built["qualifications"], [1], "hbar"),
-            "financing": chart(built["financing"], [2, 5]),
-        }
-        if "grades" in built:
-            grade_columns = list(range(1, len(built["grades"].headers) - 1))
-            charts.update(histogram=chart(built["histogram"], [1]),
-                          grades=chart(built["grades"], grade_columns, "stacked"),
-                          stages=chart(built["stages"], [1], "pie"))
+        (built, charts), counted_at = self._figures(tables, request.args.get("fresh") == "1")
         return self.render_template(
             "dashboard.html", tables=built, charts=charts, area=tables.area, run=tables.run,
             export_args={"activity": tables.activity.id, "region": tables.area.region,
                          **({"run": tables.run.id} if tables.run else {})},
             trail=self._trail(tables.area), title=_("Data dashboard"),
+            counted_at=counted_at,
             runs=service.runs_of(tables.activity) if tables.run else [],
             activities=service.activities_for(current_scope(),
                                               current_app.config["PROVINCE_CODE"]))
@@ -96,11 +114,11 @@ class DashboardView(BaseView):
         if current_scope().kind == BANK:
             table = self._bank_table()
         else:
-            tables = self._tables()
-            try:
-                table = tables.table(key)
-            except service.DashboardNotFound:
+            # The kept figures, so that the file holds what the screen showed.
+            built, _charts = self._figures(self._tables())[0]
+            if key not in built:
                 abort(404)
+            table = built[key]
         audit.record(audit.EXPORT, object_type="Dashboard", object_id=key,
                      detail=f"{len(table.rows)} rows; {request.query_string.decode()[:400]}")
         db.session.commit()

@@ -1,6 +1,5 @@
 from flask import flash, redirect
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -8,11 +7,12 @@ from app.models import Enterprise
 from app.services import accounts
 from app.views.accounts import render_credentials
 from app.views.base import InDeploymentProvince, ScopedModelView
+from app.views.filters import ListInterface
 from app.views.submissions import SubmissionView
 
 
 class EnterpriseView(ScopedModelView):
-    datamodel = SQLAInterface(Enterprise)
+    datamodel = ListInterface(Enterprise)
     list_title = _l("Enterprises")
     show_title = _l("Enterprise")
     add_title = _l("Add an enterprise")

@@ -15,6 +15,7 @@ from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, cast, literal, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.domain import fields as F
 
@@ -49,17 +50,52 @@ MULTI_CHOICE = frozenset(f.key for f in F.REGISTRY if f.type == F.MULTI_ENUM)
 HAS_RULE_INDEX = 9  # URL filters take one digit: "has rule" replaces "not in" (index 9)
 
 
-class SubmissionFilterConverter(SQLAFilterConverter):
+class KeptFilterConverter(SQLAFilterConverter):
+    """FAB builds every column's filters anew each time it makes a ``Filters`` — three times
+    per list request, over every column of the model (170 for a submission). They depend
+    only on the interface and the column and hold no request state: keep them. Subclasses
+    change ``conversions``."""
+
+    _kept: dict[tuple[int, str], list] = {}
+
     def convert(self, col_name):
-        if col_name == "warning_rules":
-            filters = super().convert(col_name)
-            return [*filters[:HAS_RULE_INDEX], FilterHasWord(col_name, self.datamodel)]
-        if col_name in MULTI_CHOICE:
-            return [FilterListIncludes(col_name, self.datamodel)]
+        key = (id(self.datamodel), type(self).__qualname__, col_name)
+        kept = self._kept.get(key)
+        if kept is None:
+            kept = self._kept[key] = self.conversions(col_name) or []
+        return list(kept)  # FAB extends the lists it gets
+
+    def conversions(self, col_name):
         return super().convert(col_name)
 
 
-class SubmissionInterface(SQLAInterface):
+class ListInterface(SQLAInterface):
+    """FAB's interface, loading the many-to-one relations a list shows (its region, its
+    activity, ...) with the page, one query per relation, instead of one per row.
+    ``AppModelView`` names them from its ``list_columns``."""
+
+    filter_converter_class = KeptFilterConverter
+    shown_relations: tuple[str, ...] = ()
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        if self.shown_relations:
+            query = query.options(*(selectinload(getattr(self.obj, name))
+                                    for name in self.shown_relations))
+        return query
+
+
+class SubmissionFilterConverter(KeptFilterConverter):
+    def conversions(self, col_name):
+        if col_name == "warning_rules":
+            filters = super().conversions(col_name)
+            return [*filters[:HAS_RULE_INDEX], FilterHasWord(col_name, self.datamodel)]
+        if col_name in MULTI_CHOICE:
+            return [FilterListIncludes(col_name, self.datamodel)]
+        return super().conversions(col_name)
+
+
+class SubmissionInterface(ListInterface):
     filter_converter_class = SubmissionFilterConverter
 
 
@@ -85,14 +121,14 @@ class FilterPublishedOfActivity(BaseFilter):
 PUBLISHED_OF_ACTIVITY_INDEX = 2  # after FAB's "equal" and "not equal" for a relation
 
 
-class EntryFilterConverter(SQLAFilterConverter):
-    def convert(self, col_name):
-        filters = super().convert(col_name)
+class EntryFilterConverter(KeptFilterConverter):
+    def conversions(self, col_name):
+        filters = super().conversions(col_name)
         if col_name == "recommendation_list":
             return [*filters[:PUBLISHED_OF_ACTIVITY_INDEX],
                     FilterPublishedOfActivity(col_name, self.datamodel)]
         return filters
 
 
-class EntryInterface(SQLAInterface):
+class EntryInterface(ListInterface):
     filter_converter_class = EntryFilterConverter

@@ -8,7 +8,6 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,7 +30,7 @@ from app.security.scope import restrict
 from app.services import audit, financing, recommendations
 from app.services.excel import xlsx_response
 from app.views.base import ScopedModelView
-from app.views.filters import EntryInterface
+from app.views.filters import EntryInterface, ListInterface
 
 OUTCOME_LABELS = {F.RECOMMENDED: _l("Recommended"), F.CONTACTED: _l("Contacted"),
                   F.IN_APPROVAL: _l("In approval"), F.GRANTED: _l("Loan granted"),
@@ -47,7 +46,7 @@ class FinancingNeedView(ScopedModelView):
     """Needs declared in submitted reports, for officials of the region and for the banks
     the enterprises named (or were recommended to)."""
 
-    datamodel = SQLAInterface(Submission)
+    datamodel = ListInterface(Submission)
     route_base = "/needs"
     base_permissions = ["can_list", "can_show", "can_export"]
     base_filters = [*ScopedModelView.base_filters, ["needs_financing", FilterEqual, True]]
@@ -112,7 +111,7 @@ class MyFinancingView(BaseView):
 
 
 class RecommendationListView(ScopedModelView):
-    datamodel = SQLAInterface(RecommendationList)
+    datamodel = ListInterface(RecommendationList)
     route_base = "/recommendations"
     base_permissions = ["can_list", "can_show", "can_export", "can_build", "can_publish",
                         "can_entries_xlsx"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,10 +12,11 @@ from app.i18n import current_language
 from app.models import ReportingActivity, SubmissionLetter
 from app.services import audit, letters
 from app.views.base import ScopedModelView
+from app.views.filters import ListInterface
 
 
 class LetterView(ScopedModelView):
-    datamodel = SQLAInterface(SubmissionLetter)
+    datamodel = ListInterface(SubmissionLetter)
     route_base = "/letters"
     base_permissions = ["can_list", "can_show", "can_export", "can_generate", "can_pdf",
                         "can_scan"]

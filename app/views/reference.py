@@ -1,15 +1,16 @@
 """Reference data: administrative divisions and the bank directory."""
 
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
 from app.models import Bank, Region
 from app.views.base import AppModelView
+from app.views.filters import ListInterface
 
 
 class RegionView(AppModelView):
-    datamodel = SQLAInterface(Region)
+    datamodel = ListInterface(Region)
     base_permissions = ["can_list", "can_show", "can_export"]
     list_title = _l("Administrative divisions")
     show_title = _l("Administrative division")
@@ -31,7 +32,7 @@ LEVEL_LABELS = {"province": _l("Province"), "city": _l("City"), "county": _l("Co
 
 
 class BankView(AppModelView):
-    datamodel = SQLAInterface(Bank)
+    datamodel = ListInterface(Bank)
     list_title = _l("Financial institutions")
     show_title = _l("Financial institution")
     add_title = _l("Add a financial institution")

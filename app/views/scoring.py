@@ -7,7 +7,6 @@ import tempfile
 from flask import Response, abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,10 +21,11 @@ from app.services import audit, jobs, score_stats
 from app.services import project_editing as editing
 from app.services import scoring as service
 from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView
+from app.views.filters import ListInterface
 
 
 class ProjectView(AppModelView):
-    datamodel = SQLAInterface(EvaluationProject)
+    datamodel = ListInterface(EvaluationProject)
     route_base = "/projects"
     base_permissions = ["can_list", "can_show", "can_export", "can_upload", "can_download",
                         "can_edit_project", "can_check_formula", "can_copy_project",
@@ -182,7 +182,7 @@ def editor_context(row: EvaluationProject, definition: dict) -> dict:
 
 
 class ScoreRunView(ScopedModelView):
-    datamodel = SQLAInterface(ScoreRun)
+    datamodel = ListInterface(ScoreRun)
     route_base = "/scoreruns"
     base_permissions = ["can_list", "can_show", "can_export", "can_start", "can_confirm",
                         "can_results_xlsx"]
@@ -282,7 +282,7 @@ class ScoreRunView(ScopedModelView):
 
 
 class ScoreResultView(ScopedModelView):
-    datamodel = SQLAInterface(ScoreResult)
+    datamodel = ListInterface(ScoreResult)
     route_base = "/scores"
     base_permissions = ["can_list", "can_show", "can_export", "confirm_selected", "flag"]
     list_title = _l("Scores")

@@ -31,7 +31,9 @@ class SubmissionView(ScopedModelView):
     show_title = _l("Submission")
     list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
                     "error_count", "submitted_at"]
-    search_columns = ["name", "uscc", "region", "activity", "batch", "status", "warning_rules",
+    # The upload batch by its number (the batch page links here): a select of every batch
+    # would grow without end and name other areas' files.
+    search_columns = ["name", "uscc", "region", "activity", "batch_id", "status", "warning_rules",
                       "error_count", "warning_count", "submitted_at", "tech_field", "scale",
                       # for the dashboard's links: region prefix, qualification, financing
                       "region_code", "qualifications", "needs_financing"]
@@ -40,7 +42,8 @@ class SubmissionView(ScopedModelView):
         "region": _l("Region"), "activity": _l("Activity"), "status": _l("Status"),
         "warning_count": _l("Warnings"), "error_count": _l("Errors"),
         "submitted_at": _l("Submitted at"), "warning_rules": _l("Warning rules"),
-        "batch": _l("Upload batch"), "signed_name": _l("Signed by"), "signed_at": _l("Signed at"),
+        "batch": _l("Upload batch"), "batch_id": _l("Upload batch"),
+        "signed_name": _l("Signed by"), "signed_at": _l("Signed at"),
         "signed_ip": _l("Signed from"), "channel": _l("Channel"),
         "commitment_text": _l("Commitment agreed to"),
     }

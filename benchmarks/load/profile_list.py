@@ -65,7 +65,7 @@ def main() -> None:
     for _ in range(10):
         client.get(args.url)
     profile.disable()
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
 
 
 if __name__ == "__main__":

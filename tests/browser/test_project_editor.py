@@ -1,6 +1,8 @@
 """The indicator editor in the browser: stage totals as weights are typed, a formula checked
 as typed, preview and publish."""
 
+from playwright.sync_api import expect
+
 from app.extensions import db
 from app.models import EvaluationProject, ReportingActivity
 from tests.browser.test_sign_in import sign_in
@@ -28,7 +30,9 @@ def test_change_a_weight_preview_and_publish(app, page, live_server):
     if has_activity:
         page.click("#preview-project")
         page.wait_for_selector("#preview")
-        assert page.locator('.stage-total[data-stage="mature"]').inner_text() == "100"
+        # The totals are written by the page's script: wait for it on the new page (found
+        # flaky on a busy machine, where the element came before the script ran).
+        expect(page.locator('.stage-total[data-stage="mature"]')).to_have_text("100")
     page.click("#publish-project")
     page.wait_for_selector(".alert-success")
     with app.app_context():

@@ -1,0 +1,73 @@
+"""Parts of FAB's pages that are rendered the same for many requests, kept per process.
+
+The search form: on every list page FAB renders every filter field of the view, and a
+relation field
+renders a select with every row of the related table (regions, activities, ...): a
+third of a list request's time on the submissions list (docs/PERFORMANCE.md, load test).
+The fields do not depend on the request — the active filters are passed apart, as data
+for FAB's script — only on the view, the language and, to be safe should a view ever
+narrow its options per user, the user's scope. So they are kept per process for
+``SEARCH_FIELDS_CACHE_SECONDS``; a new option (an activity created a moment ago) shows
+once they expire.
+
+The menu: FAB renders the navigation bar's menu on every page, asking for each of its
+~30 entries whether the user's roles may see it — a quarter of a list page's time. The
+menu depends only on the roles (fixed in app/security/roles.py) and the language, so it
+is rendered once per role set and language.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, render_template
+from flask_appbuilder.widgets import RenderTemplateWidget, SearchWidget
+from flask_caching import Cache
+from markupsafe import Markup
+
+from app.i18n import current_language
+from app.security.scope import current_scope
+
+# In-process: the values are HTML strings used on every page, cheaper kept next to the
+# code than fetched from Redis.
+rendered_fields = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 1000})
+MENU_SECONDS = 3600
+
+
+class KeptSearchWidget(SearchWidget):
+    def __call__(self, **kwargs):
+        args = self.template_args
+        form, columns = args["form"], args["include_cols"]
+        filters = self.filters.get_search_filters()
+        kwargs["label_columns"] = {col: str(form[col].label.text) for col in columns}
+        kwargs["search_filters"] = {col: [str(flt.name) for flt in filters[col]]
+                                    for col in columns}
+        kwargs["form_fields"] = self._fields(form, columns)
+        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        return RenderTemplateWidget.__call__(self, **kwargs)
+
+    def _fields(self, form, columns) -> dict:
+        seconds = int(current_app.config.get("SEARCH_FIELDS_CACHE_SECONDS") or 0)
+        if seconds <= 0:
+            return {col: form[col]() for col in columns}
+        key = repr((self.template_args.get("route_base"), current_language(), current_scope(),
+                    tuple(columns)))
+        fields = rendered_fields.get(key)
+        if fields is None:
+            fields = {col: form[col]() for col in columns}
+            rendered_fields.set(key, fields, timeout=seconds)
+        return fields
+
+
+
+def kept_navbar_menu() -> Markup:
+    """FAB's ``appbuilder/navbar_menu.html`` for the current user, rendered once per role set
+    and language (templates/appbuilder/navbar.html calls this instead of including it)."""
+    user = getattr(g, "user", None)
+    roles = tuple(sorted(role.name for role in user.roles)) \
+        if user is not None and getattr(user, "is_authenticated", False) else ()
+    key = repr(("navbar menu", roles, current_language()))
+    html = rendered_fields.get(key)
+    if html is None:
+        html = Markup(render_template("appbuilder/navbar_menu.html",
+                                      menu=current_app.appbuilder.menu))
+        rendered_fields.set(key, html, timeout=MENU_SECONDS)
+    return html
