@@ -1,7 +1,7 @@
 """Benchmark: a 20,000-row upload end to end against reading the file alone (issue 4;
 goal: end-to-end ≤ 2 × the bare python-calamine read, peak memory ≤ 500 MB).
 
-    .venv/bin/python benchmarks/batch_upload.py [--rows 20000] [--database URL]
+    .venv/bin/python benchmarks/batch_upload.py [--rows 20000] [--database URL] [--reupload]
 
 Without --database it runs on a fresh SQLite file and, when PostgreSQL answers on
 127.0.0.1:5432, on a fresh PostgreSQL database, each in its own process so that each
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def run_one(database_url: str, rows: int) -> dict:
+def run_one(database_url: str, rows: int, reupload: bool = False) -> dict:
     from python_calamine import CalamineWorkbook
 
     from app import create_app
@@ -78,32 +78,46 @@ def run_one(database_url: str, rows: int) -> dict:
         import_cpu = time.process_time() - cpu
         stored = db.session.execute(db.text(
             "SELECT count(*) FROM submission WHERE batch_id = :b"), {"b": result.id}).scalar()
+        passed, failed = result.passed, result.failed
+        again = {}
+        if reupload:  # the whole file again, one column corrected, by the same user
+            for record in records:
+                record["contact_name"] = "王芳"
+            write_filled(activity, str(path), records)
+            started, cpu = time.perf_counter(), time.process_time()
+            second = batch.import_workbook(activity, user, "corrected.xlsx", path.read_bytes())
+            again = {"reupload_s": round(time.perf_counter() - started, 2),
+                     "reupload_cpu_s": round(time.process_time() - cpu, 2),
+                     "reupload_passed": second.passed}
     return {"database": database_url.split(":")[0], "rows": rows, "file_mb":
             round(len(data) / 1e6, 1), "template_s": round(template_seconds, 2),
             "calamine_read_s": round(read_seconds, 2), "end_to_end_s": round(import_seconds, 2),
             "ratio": round(import_seconds / read_seconds, 2),
             # CPU seconds of this process: steadier than wall time on a shared machine
             "calamine_read_cpu_s": round(read_cpu, 2), "end_to_end_cpu_s": round(import_cpu, 2),
-            "passed": result.passed,
-            "failed": result.failed, "stored": stored,
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "passed": passed, "failed": failed, "stored": stored,
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), **again}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--database")
+    parser.add_argument("--reupload", action="store_true",
+                        help="then upload the whole file again with one column corrected")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.database, args.rows)))
+        print(json.dumps(run_one(args.database, args.rows, args.reupload)))
         return
     from benchmarks.targets import database_targets
 
     targets = database_targets(args.database)
     for target in targets:
         out = subprocess.run([sys.executable, __file__, "--child", "--database", target,
-                              "--rows", str(args.rows)], capture_output=True, text=True,
+                              "--rows", str(args.rows),
+                              *(["--reupload"] if args.reupload else [])],
+                             capture_output=True, text=True,
                              env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
         if not lines:

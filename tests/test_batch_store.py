@@ -140,3 +140,33 @@ def test_plain_copy_of_qualifications_follows_every_write(app, monkeypatch):
         db.session.commit()
         db.session.refresh(submission)
         assert submission.qualification_set is None
+
+
+def test_a_corrected_whole_file_changes_records_a_slice_at_a_time(app, monkeypatch):
+    """Re-uploading the whole file with one column corrected changes the uploader's records
+    (not new ones), slice by slice in one transaction; each record's audit row holds the
+    field that changed and nothing that was only set again to the same value."""
+    from app.models import AuditLog
+
+    monkeypatch.setattr(batch_store, "UPDATE_SLICE", 7)
+    with app.app_context():
+        activity = activities.create_activity("整表重传", 2025, "county", open_now=True)
+        user = app.appbuilder.sm.find_user(username="county_reviewer")
+        records = [r for r in _records(650000, n=30) if r.get("employees") != "many"]
+        first, ids = batch_service.import_records(activity, user, "API test", _items(records))
+        for record in records:
+            record["contact_name"] = "王芳"
+        second, again = batch_service.import_records(activity, user, "API test",
+                                                     _items(records))
+        assert second.passed == first.passed > 20
+        assert set(again.values()) == set(ids.values())  # the same records, changed
+        changed = db.session.execute(db.select(Submission.contact_name, Submission.batch_id)
+                                     .where(Submission.id.in_(list(ids.values())))).all()
+        assert set(changed) == {("王芳", second.id)}
+        audits = db.session.execute(db.select(AuditLog.changes).where(
+            AuditLog.object_type == "Submission",
+            AuditLog.object_id.in_([str(i) for i in ids.values()]))).scalars().all()
+        corrections = [c for c in audits if c and "contact_name" in c]
+        assert len(corrections) == len(ids)
+        assert all(before != after for c in corrections for before, after in c.values())
+        assert not any({"name", "uscc", "revenue", "provenance"} & set(c) for c in corrections)

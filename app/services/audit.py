@@ -91,7 +91,11 @@ def _changes(obj: Any, action: str) -> dict[str, list]:
     state = inspect(obj)
     redacted = getattr(obj, "__audit_redacted__", frozenset())
     changes: dict[str, list] = {}
-    for attr in state.mapper.column_attrs:
+    attrs = state.mapper.column_attrs
+    if action == UPDATE:  # only what was set since loading can have changed
+        unmodified = state.unmodified
+        attrs = [attr for attr in attrs if attr.key not in unmodified]
+    for attr in attrs:
         key = attr.key
         if key in _IGNORED_FIELDS:
             continue

@@ -26,6 +26,7 @@ DUP_IN_ACTIVITY = "DUP:activity"
 _CLOSED = (workflow.MERGED, workflow.REJECTED)
 _is_none = partial(is_, None)
 COLUMNS_ENCODED = ("provenance", "findings")
+UPDATE_SLICE = 2000  # rows whose existing records are loaded, changed and flushed together
 
 
 def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level: str,
@@ -37,44 +38,49 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
                                           activity.province_uploads_reviewed)
     usccs = [values["uscc"] for _v, values, _f in accepted]
     enterprises = _enterprises(usccs, accepted)
-    present: dict[int, list[Submission]] = {}
-    ids = [enterprises[u] for u in usccs]
-    for among_ids in among(Submission.enterprise_id, ids):
-        for submission in db.session.execute(select(Submission).where(
-                Submission.activity_id == activity.id, among_ids,
-                Submission.status.notin_(_CLOSED))).scalars():
-            present.setdefault(submission.enterprise_id, []).append(submission)
     who = (getattr(user, "id", None), getattr(user, "username", None))
     now = dt.datetime.now()
     keys = list(accepted[0][1])
     row_of = _RowEncoder(keys, batch.channel)
     columns = [*keys, *row_of.columns, "enterprise_id", "status"]
     new_rows, new_numbers, new_keys, duplicates, ids = [], [], [], 0, {}
-    for verdict, values, findings in accepted:
-        enterprise_id = enterprises[values["uscc"]]
-        here = present.get(enterprise_id)
-        mine = [s for s in here if s.channel == batch.channel and s.created_by_id == who[0]
-                and s.status in (target, workflow.RETURNED)] if here else None
-        if mine:  # the uploader corrects its own earlier row
-            submission = mine[0]
-            for key, value in columns_of(values, findings, batch.channel).items():
-                setattr(submission, key, value)
-            submission.batch_id = batch.id
-            if submission.status != target:
-                workflow_service.move(submission, target, "upload", batch.filename, who)
-            ids[verdict["row"]] = submission.id
-            continue
-        status = target
-        if here:
-            status = workflow.DUPLICATE
-            duplicates += 1
-            verdict["warnings"].append(DUP_IN_ACTIVITY)
-            for other in here:
-                workflow_service.flag_duplicate(
-                    other, f"批量上传批次 {batch.id} 中有同一企业的记录", who)
-        new_numbers.append(verdict["row"])
-        new_keys.append((enterprise_id, status, values["region_code"]))
-        new_rows.append(row_of(values, findings) + (enterprise_id, status))
+    # Records already in the activity are changed through the ORM (field-level audit,
+    # review records), a slice at a time: a corrected re-upload of a whole file would
+    # otherwise hold every record as an object at once (docs/PERFORMANCE.md).
+    for start in range(0, len(accepted), UPDATE_SLICE):
+        part = accepted[start:start + UPDATE_SLICE]
+        present = _present(activity, [enterprises[v["uscc"]] for _r, v, _f in part])
+        for verdict, values, findings in part:
+            enterprise_id = enterprises[values["uscc"]]
+            here = present.get(enterprise_id)
+            mine = [s for s in here if s.channel == batch.channel and s.created_by_id == who[0]
+                    and s.status in (target, workflow.RETURNED)] if here else None
+            if mine:  # the uploader corrects its own earlier row
+                submission = mine[0]
+                for key, value in columns_of(values, findings, batch.channel).items():
+                    if getattr(submission, key) != value:  # unchanged values stay unmarked
+                        setattr(submission, key, value)
+                submission.batch_id = batch.id
+                if submission.status != target:
+                    workflow_service.move(submission, target, "upload", batch.filename, who)
+                ids[verdict["row"]] = submission.id
+                continue
+            status = target
+            if here:
+                status = workflow.DUPLICATE
+                duplicates += 1
+                verdict["warnings"].append(DUP_IN_ACTIVITY)
+                for other in here:
+                    workflow_service.flag_duplicate(
+                        other, f"批量上传批次 {batch.id} 中有同一企业的记录", who)
+            new_numbers.append(verdict["row"])
+            new_keys.append((enterprise_id, status, values["region_code"]))
+            new_rows.append(row_of(values, findings) + (enterprise_id, status))
+        if present:
+            db.session.flush()  # the slice's changes, inside the batch's one transaction
+            for submissions in present.values():
+                for submission in submissions:
+                    db.session.expunge(submission)
     if new_rows:
         insert_rows(Submission.__table__, columns, new_rows, encoded=row_of.encoded, constants={
             "activity_id": activity.id, "channel": batch.channel, "batch_id": batch.id,
@@ -93,6 +99,17 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
                    for number, (enterprise_id, _s, _c) in zip(new_numbers, new_keys, strict=True))
         notifications.new_in_queue([(status, county) for _e, status, county in new_keys])
     return duplicates, ids
+
+
+def _present(activity: ReportingActivity, enterprise_ids: list[int]) -> dict[int, list]:
+    """The activity's open records of these enterprises, by enterprise."""
+    present: dict[int, list[Submission]] = {}
+    for among_ids in among(Submission.enterprise_id, enterprise_ids):
+        for submission in db.session.execute(select(Submission).where(
+                Submission.activity_id == activity.id, among_ids,
+                Submission.status.notin_(_CLOSED))).scalars():
+            present.setdefault(submission.enterprise_id, []).append(submission)
+    return present
 
 
 def _enterprises(usccs: list[str], accepted: list) -> dict[str, int]:
