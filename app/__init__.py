@@ -54,6 +54,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         register_views(appbuilder)
         appbuilder.post_init()
 
+    from app.views.health import health
+
+    app.register_blueprint(health)
     _register_template_helpers(app)
     _register_error_pages(app)
     _register_security_headers(app)
