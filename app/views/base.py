@@ -3,10 +3,13 @@ regional scoping that FAB applies to list, show, edit, delete and actions."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Response, abort, current_app, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_babel import gettext as _
 
 from app.domain.regions import code_range
 from app.security.scope import restrict
@@ -35,6 +38,18 @@ class InDeploymentProvince(BaseFilter):
         return query.filter(self.model.code >= low, self.model.code < high)
 
 
+def shown_cell(value):
+    """A list cell as people read it: empty for no value, yes or no in words, a time to
+    the minute."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
 class AppModelView(ModelView):
     """A list that filters, sorts and exports what it shows to Excel."""
 
@@ -46,6 +61,12 @@ class AppModelView(ModelView):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        # The view's own formatters serve the export too; list and show cells also get
+        # ``shown_cell`` (no "None", times to the minute), the export keeps real values.
+        self.export_formatters = dict(self.formatters_columns)
+        shown = [*self.list_columns, *self.show_columns]
+        self.formatters_columns = {**{column: shown_cell for column in shown},
+                                   **self.formatters_columns}
         if isinstance(self.datamodel, ListInterface):
             self.datamodel.shown_relations = tuple(
                 column for column in self.list_columns
@@ -95,7 +116,7 @@ class AppModelView(ModelView):
 
     def _export_value(self, item, column):
         value = getattr(item, column, None)
-        formatter = self.formatters_columns.get(column)
+        formatter = self.export_formatters.get(column)
         if formatter is not None:
             return formatter(value)
         if isinstance(value, (list, tuple)):
