@@ -6,6 +6,9 @@ set -euo pipefail
 # wkhtmltopdf: submission letters; fonts-noto-cjk: Chinese in PDFs and pages;
 # poppler-utils: PDF checks in tests; chromium: browser tests.
 PACKAGES=(python3-venv wkhtmltopdf fonts-noto-cjk poppler-utils chromium)
+# More for some runs: CI adds nginx-light so that tests/test_deploy.py checks the example
+# nginx configuration with `nginx -t` (on a developer's machine that test is skipped).
+PACKAGES+=(${EXTRA_SYSTEM_PACKAGES:-})
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -32,4 +35,11 @@ fi
 echo "Installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Install, do not start: a server package (nginx) would otherwise start and take port 80.
+# policy-rc.d is Debian's switch for that; an existing one is left alone.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
