@@ -125,8 +125,14 @@ class Config:
     CACHE_KEY_PREFIX = "ipp:"
     CACHE_DEFAULT_TIMEOUT = 300
     # The filter fields of list pages (a select of every region, activity, ...) are kept
-    # this long per process (app/views/search_widget.py): 0 renders them every time.
+    # this long per process (app/views/kept_fragments.py): 0 renders them every time.
     SEARCH_FIELDS_CACHE_SECONDS = int(os.environ.get("SEARCH_FIELDS_CACHE_SECONDS", "60"))
+
+    # List tables are kept until a commit changes the tables they show, at most this long
+    # (app/views/kept_lists.py): with Redis, or when LIST_CACHE_ONE_PROCESS says the app
+    # runs as a single process. 0 builds every list on every request.
+    LIST_CACHE_SECONDS = int(os.environ.get("LIST_CACHE_SECONDS", "300"))
+    LIST_CACHE_ONE_PROCESS = _env_bool("LIST_CACHE_ONE_PROCESS", False)
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds it

@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.security.policy import validate_password
     from app.security.session import HttpsAwareSessionInterface
     from app.services import audit
+    from app.services.data_versions import DataVersions
     from app.views.kept_fragments import rendered_fields
     from app.views.menu import menu_permissions, register_views
 
@@ -49,6 +50,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     audit.install()
     with app.app_context():
+        versions = DataVersions(cache.cache, db.metadata.tables)
+        versions.install(db.engine)
+        app.extensions["data_versions"] = versions
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)

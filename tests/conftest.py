@@ -61,6 +61,10 @@ def make_test_app(database_url: str, **overrides):
         "RATELIMIT_ENABLED": False,
         # Tests read figures right after changing data; test_dashboard_cache turns it on.
         "DASHBOARD_CACHE_SECONDS": 0,
+        # Lists are kept until a commit changes their tables (app/views/kept_lists.py): on
+        # for the whole suite, so every test that changes data and reads a list checks that
+        # the change is noticed. One process, so memory can hold the versions.
+        "LIST_CACHE_ONE_PROCESS": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
     }
     config.update(overrides)
@@ -149,6 +153,28 @@ def bank_client(app):
 @pytest.fixture
 def client_as(app):
     return lambda role: logged_in_client(app, role)
+
+
+def get_with_statements(app, client, url: str):
+    """GET ``url``; the response and the SQL statements (whitespace folded) it caused."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(re.sub(r"\s+", " ", statement))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, url
+    return response, seen
 
 
 def post_form(client, page_url: str, post_url: str | None = None, data: dict | None = None,

@@ -4,33 +4,24 @@ renders on every page are kept, per view, role set, scope and language
 
 import re
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Submission
 from app.views.kept_fragments import rendered_fields
+from tests.conftest import get_with_statements
 
 
 def _statements(app, client, url):
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(re.sub(r"\s+", " ", statement))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert response.status_code == 200
-    return response.get_data(as_text=True), seen
+    response, statements = get_with_statements(app, client, url)
+    return response.get_data(as_text=True), statements
 
 
-def test_regions_and_activities_of_a_page_come_in_one_query_each(app, province_client):
+def test_regions_and_activities_of_a_page_come_in_one_query_each(app, province_client,
+                                                                 monkeypatch):
     """Each row shows its region and activity: loaded together with the page, not one query
     per row (FAB's lazy loading)."""
+    monkeypatch.setitem(app.config, "LIST_CACHE_SECONDS", 0)  # the page as it is built
     with app.app_context():
         activity_id = db.session.execute(
             select(Submission.activity_id).group_by(Submission.activity_id)

@@ -22,6 +22,7 @@ import orjson
 from sqlalchemy import ARRAY, JSON, Table, any_, bindparam, func, literal
 
 from app.extensions import db
+from app.services.data_versions import mark_written
 
 # Ways to write, chosen from the connection; "core" (SQLAlchemy Core, as before) is the
 # reference the tests compare the others with.
@@ -122,6 +123,8 @@ def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[tuple],
     converters = _converters(table, columns, dialect, encoded, json_dumps)
     columns += list(constants)
     write = _copy if method == COPY else _executemany
+    if method == COPY:  # bypasses SQLAlchemy's cursor, where writes are noticed
+        mark_written(connection, table.name)
     count = 0
     with write(connection, table, columns) as send:
         while chunk:

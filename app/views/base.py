@@ -17,6 +17,7 @@ from app.services import audit
 from app.services.excel import xlsx_response
 from app.views.filters import ListInterface
 from app.views.kept_fragments import KeptSearchWidget
+from app.views.kept_lists import kept_list_widgets
 
 
 class ScopeFilter(BaseFilter):
@@ -71,6 +72,10 @@ class AppModelView(ModelView):
             self.datamodel.shown_relations = tuple(
                 column for column in self.list_columns
                 if self.datamodel.is_relation_many_to_one(column))
+
+    def _get_list_widget(self, filters, **kwargs):
+        return kept_list_widgets(
+            self, lambda: super(AppModelView, self)._get_list_widget(filters, **kwargs))
 
     def export_columns(self) -> list[str]:
         return list(self.list_columns)
