@@ -127,11 +127,13 @@ def _register_template_helpers(app: Flask) -> None:
             from flask import g
 
             from app.services.notifications import unread_count
+            from app.views.kept_lists import kept_while_unchanged
 
             user = getattr(g, "user", None)
             if user is None or not getattr(user, "is_authenticated", False):
                 return 0
-            return unread_count(user.id)
+            return kept_while_unchanged(f"unread:{user.id}", ("notification",),
+                                        lambda: unread_count(user.id))
 
         return {"unread_notifications": unread_notifications,
                 "kept_navbar_menu": kept_navbar_menu}

@@ -132,6 +132,53 @@ def test_a_store_that_fails_costs_a_built_list_not_an_error(app, province_client
     assert reads >= 2 and record.name in page
 
 
+def _bell(page):
+    found = re.search(r'id="bell-count">(\d+)<', page)
+    return int(found[1]) if found else 0
+
+
+def test_the_bell_count_is_kept_until_a_notification_is_written(app, county_client):
+    from app.models import AppUser, Notification
+    from app.services.notifications import notify
+
+    url = "/submissionview/list/"
+    before, reads = get_with_statements(app, county_client, url)
+    _again, reads_again = get_with_statements(app, county_client, url)
+    assert not any("FROM notification" in s for s in reads_again)
+    with app.app_context():
+        user_id = db.session.execute(
+            select(AppUser.id).where(AppUser.username == "county_reviewer")).scalar_one()
+        notify([user_id], "新的提醒", "A new notice")
+        db.session.commit()
+    try:
+        after = county_client.get(url).get_data(as_text=True)
+        assert _bell(after) == _bell(before.get_data(as_text=True)) + 1
+    finally:
+        with app.app_context():
+            db.session.execute(Notification.__table__.delete().where(
+                Notification.text_en == "A new notice"))
+            db.session.commit()
+
+
+def test_the_search_form_is_kept_per_active_filter(app, province_client):
+    """The kept search form carries the filters of its own address (FAB's script shows
+    them as JSON, non-ASCII escaped)."""
+    def shown(name, page):
+        return name.encode("ascii", "backslashreplace").decode() in page
+
+    first, second = "第一个名字", "第二个名字"
+    province_client.get(f"/submissionview/list/?_flt_0_name={first}")
+    page = province_client.get(f"/submissionview/list/?_flt_0_name={second}")
+    assert shown(second, page.get_data(as_text=True))
+    assert not shown(first, page.get_data(as_text=True))
+
+
+def test_a_page_loads_its_user_roles_and_groups_in_one_query(app, province_client):
+    _response, statements = get_with_statements(app, province_client, "/")
+    user_reads = [s for s in statements if "ab_user" in s or "ab_role" in s]
+    assert len(user_reads) == 1 and "ab_role" in user_reads[0] and "ab_group" in user_reads[0]
+
+
 def test_off_without_a_store_every_process_shares(app, monkeypatch):
     with app.test_request_context():
         assert list_cache_seconds() == 300
@@ -150,6 +197,9 @@ class _Store(dict):
 
     def set_many(self, mapping, timeout=None):
         self.update(mapping)
+
+    def set(self, key, value, timeout=None):
+        self[key] = value
 
     def get_many(self, *keys):
         return [self.get(key) for key in keys]
@@ -196,6 +246,23 @@ def test_a_lost_version_is_replaced_by_one_that_matches_nothing(versions):
     before = tracked.snapshot()
     tracked.store.clear()  # evicted, or Redis restarted
     assert tracked.snapshot()["alpha"] != before["alpha"]
+
+
+def test_a_remembered_value_lives_until_its_tables_change(versions):
+    tracked, engine = versions
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    assert tracked.remembered("k", ["alpha"], compute, 60) == 1
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO beta (x) VALUES ('other table')")
+    assert tracked.remembered("k", ["alpha"], compute, 60) == 1
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO alpha (x) VALUES ('its table')")
+    assert tracked.remembered("k", ["alpha"], compute, 60) == 2
 
 
 def test_reads_are_collected_only_inside_reading(versions):

@@ -10,9 +10,12 @@ from flask import current_app, flash, g
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import Group
 from flask_appbuilder.security.views import AuthDBView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.models.user import AppUser
 from app.security.policy import password_messages, username_messages
@@ -122,6 +125,16 @@ class AppSecurityManager(SecurityManager):
             user = self.session.get(AppUser, user_id)
             g.user = user
         return user
+
+    def load_user(self, pk):
+        """The signed-in user of a request, with its roles and groups in one query: FAB
+        loads them in three, on every request."""
+        user = self.session.execute(
+            select(AppUser).where(AppUser.id == int(pk))
+            .options(joinedload(AppUser.roles),
+                     joinedload(AppUser.groups).joinedload(Group.roles))
+        ).unique().scalar_one_or_none()
+        return user if user is not None and user.is_active else None
 
     def unlock(self, user) -> None:
         user.locked_until = None

@@ -101,6 +101,23 @@ class DataVersions:
             versions[name] = version
         return versions
 
+    def remembered(self, key: str, tables: Iterable[str], compute, seconds: int):
+        """``compute()``, kept under ``key`` while the ``tables`` it reads are unchanged."""
+        try:
+            kept = self.store.get(key)
+            if kept is not None and self.current(kept[0]) == kept[0]:
+                return kept[1]
+            before = self.current(tables)
+        except Exception:  # noqa: BLE001 — a store that does not answer: compute
+            log.warning("kept values unavailable; computing", exc_info=True)
+            return compute()
+        value = compute()
+        try:
+            self.store.set(key, (before, value), timeout=seconds)
+        except Exception:  # noqa: BLE001
+            log.warning("kept values unavailable; not kept", exc_info=True)
+        return value
+
     def snapshot(self) -> dict[str, str]:
         """Every table's version, taken before reading what is to be kept."""
         return self.current(self.tables)

@@ -29,31 +29,37 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.i18n import current_language
-from app.security.headers import csp_nonce
 from app.security.scope import current_scope
+from app.views.kept_fragments import NONCE_MARK, with_nonce, without_nonce
 
 log = logging.getLogger(__name__)
-# Per-request values, kept as marks (invisible separators: never in real output).
-CSRF_MARK, NONCE_MARK = "\u2063kept-csrf-token\u2063", "\u2063kept-csp-nonce\u2063"
-_PER_REQUEST = ((CSRF_MARK, generate_csrf), (NONCE_MARK, csp_nonce))
+CSRF_MARK = "\u2063kept-csrf-token\u2063"  # invisible separators: never in real output
+__all__ = ["CSRF_MARK", "NONCE_MARK", "kept_list_widgets", "kept_while_unchanged",
+           "list_cache_seconds"]
 
 
 def _marked(html: str) -> str:
-    for mark, value in _PER_REQUEST:
-        html = html.replace(value(), mark)
-    return html
+    """Kept HTML carries marks where this request's CSRF token and CSP nonce were."""
+    return without_nonce(html.replace(generate_csrf(), CSRF_MARK))
 
 
 def _unmarked(html: str) -> Markup:
-    for mark, value in _PER_REQUEST:
-        html = html.replace(mark, value())
-    return Markup(html)  # noqa: S704 — HTML FAB rendered and escaped, kept as it was
+    return Markup(with_nonce(html).replace(CSRF_MARK, generate_csrf()))  # noqa: S704
 
 
 def list_cache_seconds() -> int:
     config = current_app.config
     shared = config.get("CACHE_TYPE") == "RedisCache" or config.get("LIST_CACHE_ONE_PROCESS")
     return int(config.get("LIST_CACHE_SECONDS") or 0) if shared else 0
+
+
+def kept_while_unchanged(key: str, tables: tuple[str, ...], compute):
+    """A small per-page value (the unread count of the navigation bar), kept like the
+    tables: until a commit writes to one of ``tables``."""
+    seconds = list_cache_seconds()
+    if not seconds:
+        return compute()
+    return current_app.extensions["data_versions"].remembered(key, tables, compute, seconds)
 
 
 def _key(view) -> str | None:
