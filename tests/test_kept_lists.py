@@ -4,6 +4,8 @@ every test that changes data and then reads a list also checks that the change i
 these tests check the cache itself: that it is used, and what it must never share."""
 
 import re
+import socket
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, select, text, update
@@ -13,7 +15,7 @@ from app.extensions import db
 from app.models import Submission
 from app.services.data_versions import DataVersions, mark_written
 from app.views.kept_lists import CSRF_MARK, NONCE_MARK, list_cache_seconds
-from tests.conftest import csrf_token_of, get_with_statements
+from tests.conftest import csrf_token_of, get_with_statements, logged_in_client, make_test_app
 
 URL = "/submissionview/list/?_flt_0_uscc={uscc}"
 
@@ -273,3 +275,36 @@ def test_reads_are_collected_only_inside_reading(versions):
         with tracked.reading(read):
             connection.exec_driver_sql("SELECT a.id FROM alpha AS a JOIN \"beta\" b ON 1=1")
     assert read == {"alpha", "beta"}
+
+
+# -- two app servers sharing Redis, as production runs -----------------------------------
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_a_change_saved_on_one_server_shows_on_another(app, database_url, record):
+    """Two applications with engines of their own (two servers, or two gunicorn workers)
+    and one Redis: the one that keeps a list sees a change the other one commits."""
+    shared = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": "redis://127.0.0.1:6379/14",
+              "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}:", "LIST_CACHE_ONE_PROCESS": False}
+    reader, writer = make_test_app(database_url, **shared), make_test_app(database_url, **shared)
+    client = logged_in_client(reader, "province")
+    url = URL.format(uscc=record.uscc)
+    client.get(url)
+    _page, reads = _submission_reads(reader, client, url)
+    assert reads == 0  # kept, in Redis
+    with writer.app_context():
+        db.session.execute(update(Submission).where(Submission.id == record.id)
+                           .values(name="另一台服务器改的名字"))
+        db.session.commit()
+    page, reads = _submission_reads(reader, client, url)
+    assert reads >= 2 and "另一台服务器改的名字" in page
+    for application in (reader, writer):
+        with application.app_context():
+            db.engine.dispose()
