@@ -61,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.views.health import health
 
     app.register_blueprint(health)
+    _register_release(app)
     _register_template_helpers(app)
     _register_error_pages(app)
     _register_security_headers(app)
@@ -68,6 +69,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _register_release(app: Flask) -> None:
+    """The release's fingerprint for kept entries' keys, and versioned static URLs."""
+    from app.release import StaticVersions, fingerprint
+
+    app.config.setdefault("RELEASE", fingerprint([BASE_DIR / "app", BASE_DIR / "translations"]))
+    static_versions = StaticVersions(app.static_folder)
+
+    @app.url_defaults
+    def versioned_static(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "v" not in values:
+            version = static_versions.of(values.get("filename", ""))
+            if version:
+                values["v"] = version
 
 
 def _register_error_pages(app: Flask) -> None:

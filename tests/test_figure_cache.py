@@ -51,3 +51,21 @@ def test_a_failing_store_means_counting_again(app, counter, monkeypatch, caplog)
         assert figure_cache.remembered(("down",), compute, seconds=60)[0] == 1
         assert figure_cache.remembered(("down",), compute, seconds=60)[0] == 2
         assert "figure cache unavailable" in caplog.text
+
+
+def test_figures_kept_by_another_release_are_counted_again(app, counter):
+    """Redis outlives an upgrade: figures kept by the last release may be shaped for its
+    templates, so the release is part of the key."""
+    calls, compute = counter
+    with app.app_context():
+        cache.clear()
+        release = app.config["RELEASE"]
+        try:
+            assert figure_cache.remembered(("upgrade",), compute, seconds=60)[0] == 1
+            assert figure_cache.remembered(("upgrade",), compute, seconds=60)[0] == 1
+            app.config["RELEASE"] = "next-release"
+            assert figure_cache.remembered(("upgrade",), compute, seconds=60)[0] == 2
+        finally:
+            app.config["RELEASE"] = release
+            cache.clear()
+        assert len(calls) == 2

@@ -87,6 +87,22 @@ def test_a_change_rolled_back_keeps_the_list(app, province_client, record):
     assert reads == 0 and "未提交的名字" not in page
 
 
+def test_a_table_kept_by_another_release_is_built_anew(app, province_client, record):
+    """Redis outlives an upgrade, and old and new workers share it during a rolling
+    restart: a table rendered by one release's templates is never served by another."""
+    url = URL.format(uscc=record.uscc)
+    province_client.get(url)
+    assert _submission_reads(app, province_client, url)[1] == 0
+    release = app.config["RELEASE"]
+    try:
+        app.config["RELEASE"] = "next-release"
+        assert _submission_reads(app, province_client, url)[1] >= 2
+        assert _submission_reads(app, province_client, url)[1] == 0
+    finally:
+        app.config["RELEASE"] = release
+    assert _submission_reads(app, province_client, url)[1] == 0  # its own entry is still kept
+
+
 def test_other_users_scopes_and_languages_get_their_own_table(app, province_client,
                                                                 county_client, city_client):
     with app.app_context():  # a record in 沈阳市: the province's, not 大连's nor 中山区's

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def _key(parts: tuple) -> str:
+    # The release too: figures kept by the last release may be shaped for its templates.
+    parts = (current_app.config["RELEASE"], *parts)
     return "figures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -5,7 +5,8 @@ area); most requests show exactly what the previous one showed. The list table o
 view's own list page — rows, pagination, counts — is kept in the cache store (Redis in
 production) under a key of everything it depends on besides the data: the view, the
 address with its filters, order and page, the user (and so the scope and the roles that
-decide which buttons show), the language and the day. Beside the HTML it keeps the
+decide which buttons show), the language, the day and the release (app/release.py: Redis
+outlives an upgrade, and the new release's templates may differ). Beside the HTML it keeps the
 versions of the tables that were read to build it (services/data_versions.py), and it
 is served again only while every one of those versions is unchanged: the first commit
 that writes to any of them (an approval, an upload, a correction, a renamed region)
@@ -66,9 +67,10 @@ def _key(view) -> str | None:
     user = getattr(g, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    parts = (type(view).__name__, request.path, user.id, current_scope(),
-             tuple(sorted(role.name for role in user.roles)), current_language(),
-             dt.date.today().isoformat(), tuple(sorted(request.args.items(multi=True))))
+    parts = (current_app.config["RELEASE"], type(view).__name__, request.path, user.id,
+             current_scope(), tuple(sorted(role.name for role in user.roles)),
+             current_language(), dt.date.today().isoformat(),
+             tuple(sorted(request.args.items(multi=True))))
     return "list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
