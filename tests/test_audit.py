@@ -1,6 +1,7 @@
 """The audit log: logins, field-level changes, exports; append-only; the screen."""
 
 import io
+import re
 import uuid
 
 import pytest
@@ -47,6 +48,24 @@ def test_changes_are_recorded_field_by_field_with_who_and_ip(app, county_client)
     change = updates[-2]
     assert change.username == "county_reviewer" and change.ip == "127.0.0.1"
     assert change.changes == {"name": [old_name, old_name + "（改）"]}
+
+
+def test_the_log_names_objects_and_fields_as_the_pages_do(app, county_client,
+                                                           province_client):
+    with app.app_context():
+        enterprise = db.session.query(Enterprise).filter_by(uscc=demo_uscc("210202", 1)).one()
+        pk, old_name = enterprise.id, enterprise.name
+    for name in (old_name + "（核）", old_name):
+        post_form(county_client, f"/enterpriseview/edit/{pk}",
+                  data={"name": name, "uscc": demo_uscc("210202", 1), "region": "210202"})
+    page = province_client.get(f"/auditlogview/list/?_flt_0_object_type=Enterprise"
+                               f"&_flt_0_object_id={pk}").get_data(as_text=True)
+    assert f"企业名称: {old_name} → {old_name}（核）" in page
+    assert re.search(r"<td>\s*企业\s*</td>", page) and not re.search(
+        r"<td>\s*Enterprise\s*</td>", page)
+    logins = province_client.get("/auditlogview/list/?_flt_0_action=login").get_data(
+        as_text=True)
+    assert re.search(r"<td>\s*用户\s*</td>", logins) and "AppUser" not in logins
 
 
 def test_create_and_delete_are_recorded(app, province_client):

@@ -69,3 +69,45 @@ def test_every_main_page_in_chinese_shows_none_of_our_english(app, role):
             leaks[url] = sorted(texts & EN_OURS)
     assert leaks == {}
     assert len(shown) >= 5  # the check sees our strings when they are there
+
+
+def _stored_codes() -> set[str]:
+    """Values stored in status, channel and stage columns: never shown as they are."""
+    from app.domain import channels, workflow
+    from app.models import financing
+    from app.models.reporting import ACTIVITY_STATUSES
+    from app.services import jobs
+    from app.services import scoring as scoring_service
+    from app.views.audit import OBJECT_TYPE_LABELS
+
+    return {*workflow.STATUSES, *channels.CHANNEL_LABELS, *ACTIVITY_STATUSES,
+            *financing.OUTCOMES, financing.DRAFT, financing.PUBLISHED,
+            scoring_service.COMPUTED, scoring_service.CONFIRMED, scoring_service.FLAGGED,
+            jobs.QUEUED, jobs.RUNNING, jobs.DONE, jobs.FAILED,
+            "startup", "growth", "mature",  # the stages of innovation-points-2.0
+            *OBJECT_TYPE_LABELS}  # the audit log's object types (model class names)
+
+
+@pytest.mark.parametrize("role", ["province", "county", "enterprise", "bank"])
+def test_no_page_in_chinese_shows_a_stored_code(app, role):
+    """Statuses, channels and stages read as officials name them (已确认, 企业自主填报,
+    成长期), not as the codes the database keeps (confirmed, self, growth)."""
+    client = logged_in_client(app, role)
+    client.get("/lang/zh")
+    codes, shown = _stored_codes(), {}
+    for url in _pages(client):
+        cells = _texts(client.get(url).get_data(as_text=True))
+        if cells & codes:
+            shown[url] = sorted(cells & codes)
+    assert shown == {}
+
+
+def test_score_pages_name_stages_and_statuses(app, province_client):
+    page = province_client.get("/scores/list/").get_data(as_text=True)
+    assert {"已确认"} <= _texts(page) and _texts(page) & {"初创期", "成长期", "稳定期"}
+    assert "已发布" in _texts(province_client.get("/projects/list/").get_data(as_text=True))
+    province_client.get("/lang/en")
+    try:
+        assert "Confirmed" in _texts(province_client.get("/scores/list/").get_data(as_text=True))
+    finally:
+        province_client.get("/lang/zh")

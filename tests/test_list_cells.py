@@ -35,3 +35,35 @@ def test_a_record_page_shows_no_none(app, province_client):
     html = province_client.get(f"/submissionview/show/{record_id}").get_data(as_text=True)
     cells = re.findall(r"<td>(.*?)</td>", html, flags=re.S)
     assert len(cells) > 50 and not any(cell.strip() == "None" for cell in cells)
+
+
+def test_channels_are_named_not_coded(app, county_client):
+    """How a record came in shows as officials name it (SPEC §4), in the user's language."""
+    from app.domain.channels import CHANNEL_LABELS
+    from app.extensions import db
+    from app.models import Submission
+
+    queue = county_client.get("/review/list/").get_data(as_text=True)
+    cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", queue, flags=re.S)]
+    assert "企业自主填报" in cells or "批量上传" in cells
+    assert not {"self", "upload", "api"} & set(cells)
+    with app.app_context():
+        record_id = db.session.execute(db.select(Submission.id).where(
+            Submission.region_code.like("210202%"), Submission.channel == "self")
+            .order_by(Submission.id)).scalars().first()
+    shown = county_client.get(f"/submissionview/show/{record_id}").get_data(as_text=True)
+    assert "企业自主填报" in shown and not re.search(r"<td>\s*self\s*</td>", shown)
+    county_client.get("/lang/en")
+    try:
+        review = county_client.get(f"/review/show/{record_id}").get_data(as_text=True)
+        assert f"Channel: {CHANNEL_LABELS['self'][1]}" in review
+    finally:
+        county_client.get("/lang/zh")
+
+
+def test_channel_label():
+    from app.domain.channels import channel_label
+
+    assert channel_label("upload", "zh") == "批量上传"
+    assert channel_label("api", "en") == "API"
+    assert channel_label("later", "zh") == "later" and channel_label(None, "en") == ""

@@ -219,8 +219,10 @@ def test_province_resolves_duplicates_side_by_side(app, activity_id, province_cl
         uploaded = next(s.id for s in group if s.id != own)
     listing = province_client.get("/duplicates/").get_data(as_text=True)
     assert record["uscc"] in listing
+    assert "企业自主填报" in listing and "批量上传" in listing  # how each came in, named
     page = province_client.get(f"/duplicates/group/{activity_id}/{enterprise_id}")
     assert 'class="warning"' in page.get_data(as_text=True)  # the differing revenue stands out
+    assert "企业自主填报 ·" in page.get_data(as_text=True)
     assert county_client.get("/duplicates/").status_code == 403
     province_client.post(f"/duplicates/group/{activity_id}/{enterprise_id}", data={
         "csrf_token": csrf_token_of(page.get_data(as_text=True)), "keep": str(own),

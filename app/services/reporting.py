@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, has_request_context, request
 from sqlalchemy import or_, select
 
-from app.domain import workflow
+from app.domain import channels, workflow
 from app.domain.errors import BilingualError
 from app.domain.fields import REGISTRY
 from app.domain.normalize import Lookups
@@ -26,8 +26,10 @@ from app.models.reporting import ACTIVITY_OPEN
 from app.services import notifications
 from app.services import workflow as workflow_service
 
-ENTERPRISE, LAST_YEAR, THIRD_PARTY, UPLOAD, API = (
-    "enterprise", "last_year", "third_party", "upload", "api")
+# Where a field's value came from (Submission.provenance); a batch's or API's rows carry
+# their channel's name.
+ENTERPRISE, LAST_YEAR, THIRD_PARTY = "enterprise", "last_year", "third_party"
+UPLOAD, API = channels.UPLOAD, channels.API
 
 COMMITMENT_ZH = (
     "本企业承诺：所填报的信息真实、准确、完整，与企业财务报表、纳税申报等资料一致；"
@@ -142,11 +144,11 @@ def start_submission(activity: ReportingActivity, enterprise: Enterprise,
     existing = db.session.execute(
         select(Submission).where(Submission.activity_id == activity.id,
                                  Submission.enterprise_id == enterprise.id,
-                                 Submission.channel == "self")
+                                 Submission.channel == channels.SELF)
     ).scalar_one_or_none()
     if existing is not None:
         return existing
-    submission = Submission(activity=activity, enterprise=enterprise, channel="self",
+    submission = Submission(activity=activity, enterprise=enterprise, channel=channels.SELF,
                             status=workflow.DRAFT, uscc=enterprise.uscc, name=enterprise.name,
                             region_code=enterprise.region_code,
                             provenance={"uscc": ENTERPRISE, "name": ENTERPRISE})

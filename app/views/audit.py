@@ -1,6 +1,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.domain.fields import REGISTRY
+from app.i18n import current_language
 from app.models import AuditLog
 from app.views.base import AppModelView
 from app.views.filters import ListInterface
@@ -19,8 +21,29 @@ ACTION_LABELS = {
 }
 
 
+# What was acted on, by the names the menus use (the log keeps the model's class name).
+OBJECT_TYPE_LABELS = {
+    "AppUser": _l("User"), "ApiClient": _l("API key"), "Bank": _l("Financial institution"),
+    "Dashboard": _l("Data dashboard"), "Enterprise": _l("Enterprise"),
+    "EvaluationProject": _l("Evaluation project"), "LoanSummary": _l("Loans granted"),
+    "RecommendationEntry": _l("Recommended enterprise"),
+    "RecommendationList": _l("Recommendation list"), "Reopening": _l("Reopened collection"),
+    "ReportingActivity": _l("Reporting activity"), "ScoreRun": _l("Score run"),
+    "Submission": _l("Submission"), "SubmissionLetter": _l("Submission letter"),
+    "UploadBatch": _l("Upload batch"),
+}
+
+
 def _action_label(action):
     return str(ACTION_LABELS.get(action, action))
+
+
+def _object_type_label(object_type):
+    return str(OBJECT_TYPE_LABELS.get(object_type, object_type or ""))
+
+
+def _field_label(key: str) -> str:
+    return REGISTRY[key].label(current_language()) if key in REGISTRY else key
 
 
 def _shown(value):
@@ -30,7 +53,7 @@ def _shown(value):
 def _changes_text(changes):
     if not changes:
         return ""
-    return "; ".join(f"{field}: {_shown(old)} → {_shown(new)}"
+    return "; ".join(f"{_field_label(field)}: {_shown(old)} → {_shown(new)}"
                      for field, (old, new) in changes.items())
 
 
@@ -63,6 +86,7 @@ class AuditLogView(AppModelView):
     }
     formatters_columns = {
         "action": _action_label,
+        "object_type": _object_type_label,
         "changes": _changes_text,
         "created_at": _time,
         "ip": lambda ip: ip or "",

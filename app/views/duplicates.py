@@ -11,7 +11,7 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import Enterprise, ReportingActivity
 from app.services import workflow as workflow_service
-from app.views.submissions import status_label
+from app.views.submissions import channel_label, status_label
 
 
 class DuplicateView(BaseView):
@@ -25,7 +25,7 @@ class DuplicateView(BaseView):
         rows = [(db.session.get(ReportingActivity, a), db.session.get(Enterprise, e), records)
                 for a, e, records in groups]
         return self.render_template("duplicates.html", groups=rows, title=_("Duplicates pending"),
-                                    status_label=status_label)
+                                    status_label=status_label, channel_label=channel_label)
 
     @expose("/group/<int:activity_id>/<int:enterprise_id>", methods=["GET", "POST"])
     @has_access
@@ -55,6 +55,6 @@ class DuplicateView(BaseView):
                      for v in values]
             rows.append((field.label(lang), shown, len({str(v) for v in shown}) > 1))
         return self.render_template("duplicate_group.html", records=records, rows=rows,
-                                    status_label=status_label,
+                                    status_label=status_label, channel_label=channel_label,
                                     title=_("Compare and keep one: %(name)s",
                                             name=records[0].name or ""))

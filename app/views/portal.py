@@ -9,7 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.domain import workflow
+from app.domain import channels, workflow
 from app.domain.fields import DIMENSIONS, REGISTRY
 from app.extensions import db
 from app.i18n import current_language
@@ -20,8 +20,8 @@ from app.services import reporting
 PROVENANCE_LABELS = {
     reporting.LAST_YEAR: ("上年数据", "Last year"),
     reporting.THIRD_PARTY: ("第三方数据", "Third-party data"),
-    reporting.UPLOAD: ("批量上传", "Batch upload"),
-    reporting.API: ("接口对接", "API"),
+    reporting.UPLOAD: channels.CHANNEL_LABELS[channels.UPLOAD],
+    reporting.API: channels.CHANNEL_LABELS[channels.API],
 }
 
 
@@ -48,7 +48,7 @@ def _raw_from_form(activity: ReportingActivity) -> dict:
 
 def _raw_for(submission: Submission) -> dict:
     raw = _raw_from_form(submission.activity)
-    if submission.channel == "self":
+    if submission.channel == channels.SELF:
         raw["uscc"] = submission.enterprise.uscc  # an enterprise reports under its own code
     return raw
 

@@ -23,6 +23,31 @@ from app.services import scoring as service
 from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView
 from app.views.filters import ListInterface
 
+PROJECT_STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
+RESULT_STATUS_LABELS = {service.COMPUTED: _l("Computed, not yet confirmed"),
+                        service.CONFIRMED: _l("Confirmed"),
+                        service.FLAGGED: _l("Flagged as outlier")}
+
+
+def _label(labels: dict, value):
+    return str(labels.get(value, value))
+
+
+def stage_label(code: str | None, names: dict[str, str] | None = None) -> str:
+    """A stage by the name its project gives it (初创期; ``names`` when the project is
+    known, else any project's), in English by its code."""
+    if not code or current_language() != "zh":
+        return code or ""
+    names = names if names is not None else g.get("stage_names")
+    if names is None:  # every project's stages, once per request
+        names = g.stage_names = {}
+        for definition in db.session.execute(select(EvaluationProject.definition)).scalars():
+            rule = definition.get("stage_rule") if isinstance(definition, dict) else None
+            for stage in rule.get("stages") or [] if isinstance(rule, dict) else []:
+                if isinstance(stage, dict) and stage.get("name"):
+                    names.setdefault(str(stage.get("code")), str(stage["name"]))
+    return names.get(code, code)
+
 
 class ProjectView(AppModelView):
     datamodel = ListInterface(EvaluationProject)
@@ -33,6 +58,7 @@ class ProjectView(AppModelView):
     list_title = _l("Evaluation projects")
     list_columns = ["name", "code", "version", "status", "created_on", "created_by"]
     search_columns = ["name", "code", "status"]
+    formatters_columns = {"status": lambda s: _label(PROJECT_STATUS_LABELS, s)}
     label_columns = {"name": _l("Name"), "code": _l("Code"), "version": _l("Version"),
                      "status": _l("Status"), "created_on": _l("Created on"),
                      "created_by": _l("Created by")}
@@ -91,8 +117,7 @@ class ProjectView(AppModelView):
                 else:
                     saved = editing.save_edit(row, definition, action_name == "publish")
                     flash(_("Saved as %(code)s version %(v)s (%(status)s).", code=saved.code,
-                            v=saved.version, status=STATUS_LABELS.get(saved.status,
-                                                                      saved.status)),
+                            v=saved.version, status=_label(PROJECT_STATUS_LABELS, saved.status)),
                           "success")
                     return redirect(url_for("ProjectView.edit_project", pk=saved.id))
             except scoring.ProjectError as error:
@@ -160,7 +185,6 @@ class ProjectView(AppModelView):
                                  f"attachment; filename={row.code}-v{row.version}.yaml"})
 
 
-STATUS_LABELS = {"draft": _l("draft"), "published": _l("published")}
 METHOD_LABELS = {"cohort_percentile": _l("Cohort percentile"), "reference": _l("Reference value"),
                  "min_max": _l("Min–max in cohort"), "bands": _l("Bands"),
                  "points_per_item": _l("Points per item")}
@@ -174,7 +198,8 @@ def editor_context(row: EvaluationProject, definition: dict) -> dict:
         [(project_form.NO_STAGE, _("Weight"))]
     activities = db.session.execute(select(ReportingActivity).order_by(
         ReportingActivity.id.desc())).scalars().all()
-    return {"row": row, "definition": definition, "stages": stages, "columns": columns,
+    return {"row": row, "status_name": _label(PROJECT_STATUS_LABELS, row.status),
+            "definition": definition, "stages": stages, "columns": columns,
             "stage_by": rule.get("by") if isinstance(rule, dict) else "none",
             "methods": METHOD_LABELS, "weighted": project_form.WEIGHTED,
             "blank": range(project_form.BLANK_ROWS), "activities": activities,
@@ -296,6 +321,8 @@ class ScoreResultView(ScopedModelView):
                      "grade": _l("Grade"), "passed": _l("Passed"), "status": _l("Status"),
                      "run": _l("Run"), "tech_field": _l("Technology field")}
     search_form_query_rel_fields = {"region": [["code", InDeploymentProvince, None]]}
+    formatters_columns = {"stage": stage_label,
+                          "status": lambda s: _label(RESULT_STATUS_LABELS, s)}
     base_order = ("total", "desc")
 
     @expose("/show/<pk>")
@@ -339,7 +366,8 @@ def breakdown_context(result: ScoreResult) -> dict:
             rows.append((group, indicator, {**_EMPTY_BREAKDOWN,
                                             **(breakdown.get(indicator.code) or {})}))
     return {"result": result, "project": project, "rows": rows,
-            "stage_name": stages.get(result.stage, result.stage),
+            "stage_name": stage_label(result.stage, stages),
+            "status_name": _label(RESULT_STATUS_LABELS, result.status),
             "title": _("Score of %(name)s", name=result.name or "")}
 
 

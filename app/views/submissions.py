@@ -6,7 +6,7 @@ from flask_appbuilder.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.domain import workflow
+from app.domain import channels, workflow
 from app.domain.fields import DIMENSIONS, REGISTRY
 from app.i18n import Bilingual, current_language, field_header
 from app.models import Submission
@@ -17,6 +17,10 @@ from app.views.filters import SubmissionInterface
 def status_label(status):
     zh, en = workflow.STATUS_LABELS.get(status, (status, status))
     return zh if current_language() == "zh" else en
+
+
+def channel_label(channel):
+    return channels.channel_label(channel, current_language())
 
 
 def _list_value(value):
@@ -57,6 +61,7 @@ class SubmissionView(ScopedModelView):
     ]
     formatters_columns = {
         "status": status_label,
+        "channel": channel_label,
         "qualifications": _list_value,
         "financing_need_types": _list_value,
         "intended_banks": _list_value,
