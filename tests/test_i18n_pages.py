@@ -80,7 +80,8 @@ def _stored_codes() -> set[str]:
     from app.services import scoring as scoring_service
     from app.views.audit import OBJECT_TYPE_LABELS
 
-    return {*workflow.STATUSES, *channels.CHANNEL_LABELS, *ACTIVITY_STATUSES,
+    return {*workflow.STATUSES, *workflow.ACTION_LABELS, *channels.CHANNEL_LABELS,
+            *ACTIVITY_STATUSES,
             *financing.OUTCOMES, financing.DRAFT, financing.PUBLISHED,
             scoring_service.COMPUTED, scoring_service.CONFIRMED, scoring_service.FLAGGED,
             jobs.QUEUED, jobs.RUNNING, jobs.DONE, jobs.FAILED,

@@ -67,3 +67,25 @@ def test_channel_label():
     assert channel_label("upload", "zh") == "批量上传"
     assert channel_label("api", "en") == "API"
     assert channel_label("later", "zh") == "later" and channel_label(None, "en") == ""
+
+
+def test_a_records_history_names_its_steps(app, county_client, enterprise_client):
+    """创建, 提交, 审核通过 … — not the codes the history keeps (create, submit)."""
+    from app.domain import workflow
+    from app.extensions import db
+    from app.models import ReviewRecord, Submission
+    from app.services.demo import demo_uscc
+
+    with app.app_context():
+        own = db.session.execute(db.select(Submission).where(  # the demo's own draft
+            Submission.enterprise.has(uscc=demo_uscc("210202", 1)))
+            .order_by(Submission.id)).scalars().first()
+        submitted = db.session.execute(db.select(Submission.id).join(ReviewRecord).where(
+            Submission.region_code.like("210202%"),
+            Submission.status == workflow.PENDING_COUNTY,
+            ReviewRecord.action == workflow.SUBMIT)).scalars().first()
+        activity_id = own.activity_id
+    portal = enterprise_client.get(f"/portal/activity/{activity_id}").get_data(as_text=True)
+    assert "<td>创建</td>" in portal and "<td>create</td>" not in portal
+    review = county_client.get(f"/review/show/{submitted}").get_data(as_text=True)
+    assert "<td>提交</td>" in review and "<td>submit</td>" not in review

@@ -95,6 +95,24 @@ IN_REVIEW = frozenset({PENDING_COUNTY, PENDING_CITY, PENDING_PROVINCE, APPROVED}
 # -- review (SPEC §8) -------------------------------------------------------------------------
 APPROVE, RETURN, REJECT, REVOKE = "approve", "return", "reject", "revoke"
 KEEP, MERGE, LETTER = "keep", "merge", "letter"
+# What else a record's history (ReviewRecord.action) holds.
+CREATE, SUBMIT, UPLOAD, MARK_DUPLICATE = "create", "submit", "upload", "duplicate"
+SCORE, CONFIRM_SCORE = "score", "confirm"
+ACTION_LABELS = {
+    CREATE: ("创建", "Created"),
+    SUBMIT: ("提交", "Submitted"),
+    UPLOAD: ("批量上传", "Batch upload"),
+    MARK_DUPLICATE: ("标记为重复待定", "Marked as duplicate"),
+    APPROVE: ("审核通过", "Approved"),
+    RETURN: ("退回修改", "Returned for correction"),
+    REJECT: ("不予通过", "Rejected"),
+    REVOKE: ("撤销通过", "Approval revoked"),
+    KEEP: ("重复处理：保留", "Kept (duplicates resolved)"),
+    MERGE: ("重复处理：合并", "Merged into the kept record"),
+    LETTER: ("报送", "Submitted by letter"),
+    SCORE: ("积分测算", "Scored"),
+    CONFIRM_SCORE: ("积分确认", "Score confirmed"),
+}
 STATUS_OF_LEVEL = LEVEL_STATUS
 LEVEL_OF_STATUS = {status: level for level, status in LEVEL_STATUS.items()}
 NEEDS_REASON = frozenset({RETURN, REJECT, REVOKE})

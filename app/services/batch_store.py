@@ -62,7 +62,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
                         setattr(submission, key, value)
                 submission.batch_id = batch.id
                 if submission.status != target:
-                    workflow_service.move(submission, target, "upload", batch.filename, who)
+                    workflow_service.move(submission, target, workflow.UPLOAD, batch.filename, who)
                 ids[verdict["row"]] = submission.id
                 continue
             status = target
@@ -93,7 +93,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
         comment = batch.filename[:200]
         insert_rows(ReviewRecord.__table__, ("submission_id", "to_status"),
                     [(created[enterprise_id], status) for enterprise_id, status, _c in new_keys],
-                    constants={"action": "upload", "from_status": None, "comment": comment,
+                    constants={"action": workflow.UPLOAD, "from_status": None, "comment": comment,
                                "user_id": who[0], "username": who[1], "created_at": now})
         ids.update((number, created[enterprise_id])
                    for number, (enterprise_id, _s, _c) in zip(new_numbers, new_keys, strict=True))

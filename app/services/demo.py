@@ -115,7 +115,7 @@ def _spread_review_states(activity) -> None:
     hold a few duplicates, and send one letter with its scan."""
     from flask import g
 
-    from app.domain import workflow
+    from app.domain import channels, workflow
     from app.models import AppUser, Submission
     from app.services import letters
     from app.services import workflow as flow
@@ -141,10 +141,10 @@ def _spread_review_states(activity) -> None:
         twin = Submission(**{k: getattr(record, k) for k in
                              ("activity_id", "enterprise_id", "region_code", "name", "uscc",
                               "revenue", "employees", "rd_staff", "rd_expense")},
-                          channel="upload", status=workflow.DUPLICATE)
+                          channel=channels.UPLOAD, status=workflow.DUPLICATE)
         db.session.add(twin)
         db.session.flush()
-        flow.record(twin, "upload", None, "区县批量推荐（演示数据）", demo)
+        flow.record(twin, workflow.UPLOAD, None, "区县批量推荐（演示数据）", demo)
         flow.flag_duplicate(record, "演示数据：区县重复推荐", demo)
     db.session.commit()
     g.user = db.session.query(AppUser).filter_by(username="province_admin").one()

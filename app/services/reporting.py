@@ -155,7 +155,7 @@ def start_submission(activity: ReportingActivity, enterprise: Enterprise,
     _carry_forward(submission, enterprise)
     db.session.add(submission)
     db.session.flush()
-    workflow_service.record(submission, "create", None)
+    workflow_service.record(submission, workflow.CREATE, None)
     if commit:
         db.session.commit()
     return submission

@@ -87,7 +87,7 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
             progress(1, 3)
         ids = [r["id"] for r in rows]
         run_id = score_store.reserve_run_id()
-        with workflow_service.bulk_move(ids, workflow.SUBMITTED, workflow.SCORED, "score",
+        with workflow_service.bulk_move(ids, workflow.SUBMITTED, workflow.SCORED, workflow.SCORE,
                                         _batch_comment(run_id)) as move:
             results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
             if progress:  # before this transaction writes: SQLite would keep it waiting
@@ -124,7 +124,7 @@ def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:
         result.confirmed_at = now
         result.confirmed_by = _username()
     workflow_service.move_many([r.submission_id for r in results], workflow.SCORED,
-                               workflow.CONFIRMED, "confirm", _batch_comment(run.id))
+                               workflow.CONFIRMED, workflow.CONFIRM_SCORE, _batch_comment(run.id))
     audit.record(audit.UPDATE, object_type="ScoreRun", object_id=str(run.id),
                  detail=f"{len(results)} results confirmed")
     db.session.commit()

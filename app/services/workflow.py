@@ -47,7 +47,7 @@ def move(submission: Submission, to_status: str, action: str, comment: str | Non
 
 
 def submit(submission: Submission, chain: str) -> None:
-    move(submission, workflow.status_after_submit(submission.status, chain), "submit")
+    move(submission, workflow.status_after_submit(submission.status, chain), workflow.SUBMIT)
 
 
 def flag_duplicate(submission: Submission, comment: str,
@@ -55,7 +55,7 @@ def flag_duplicate(submission: Submission, comment: str,
     """Another channel brought the same enterprise: hold the record for the province."""
     if submission.status not in workflow.IN_REVIEW:
         return False
-    move(submission, workflow.DUPLICATE, "duplicate", comment, user)
+    move(submission, workflow.DUPLICATE, workflow.MARK_DUPLICATE, comment, user)
     return True
 
 

@@ -16,6 +16,7 @@ from app.i18n import current_language
 from app.models import Bank, Region, ReportingActivity, Submission
 from app.security.scope import restrict
 from app.services import reporting
+from app.views.submissions import action_label, status_label
 
 PROVENANCE_LABELS = {
     reporting.LAST_YEAR: ("上年数据", "Last year"),
@@ -89,7 +90,7 @@ class PortalView(BaseView):
             mine = {s.activity_id: s for s in rows}
         return self.render_template("portal/index.html", activities=activities, mine=mine,
                                     enterprise=enterprise, today=dt.date.today(),
-                                    status_label=_status_label)
+                                    status_label=status_label)
 
     @expose("/activity/<int:activity_id>", methods=["GET", "POST"])
     @has_access
@@ -154,13 +155,8 @@ class PortalView(BaseView):
                                for k, v in PROVENANCE_LABELS.items()},
             commitment=reporting.COMMITMENT_ZH if lang == "zh" else reporting.COMMITMENT_EN,
             collecting=activity.collecting(dt.date.today()),
-            status_label=_status_label, value_of=_display_value,
+            status_label=status_label, action_label=action_label, value_of=_display_value,
         )
-
-
-def _status_label(status: str) -> str:
-    zh, en = workflow.STATUS_LABELS.get(status, (status, status))
-    return zh if current_language() == "zh" else en
 
 
 def _display_value(submission: Submission, field) -> object:

@@ -16,7 +16,7 @@ from app.models import Submission
 from app.services import workflow as workflow_service
 from app.views.base import ScopedModelView, ScopeFilter
 from app.views.filters import SubmissionInterface
-from app.views.submissions import SubmissionView, channel_label, status_label
+from app.views.submissions import SubmissionView, action_label, channel_label, status_label
 
 
 class AtMyLevel(BaseFilter):
@@ -76,7 +76,8 @@ class ReviewView(ScopedModelView):
             dimensions=[(zh if lang == "zh" else en, REGISTRY.in_dimension(k))
                         for k, zh, en in DIMENSIONS],
             changes=workflow_service.changes_since_return(submission),
-            status_label=status_label, channel_label=channel_label, registry=REGISTRY,
+            status_label=status_label, channel_label=channel_label,
+            action_label=action_label, registry=REGISTRY,
             can_review=workflow.level_of_status(submission.status)
             == workflow_service.reviewer_level(g.user),
             title=_("Review: %(name)s", name=submission.name or ""))

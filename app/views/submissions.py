@@ -19,6 +19,11 @@ def status_label(status):
     return zh if current_language() == "zh" else en
 
 
+def action_label(action):
+    zh, en = workflow.ACTION_LABELS.get(action, (action, action))
+    return zh if current_language() == "zh" else en
+
+
 def channel_label(channel):
     return channels.channel_label(channel, current_language())
 
