@@ -135,7 +135,10 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from app.domain import display
     from app.views.kept_fragments import kept_navbar_menu
+
+    app.jinja_env.filters.update(display.FILTERS)
 
     @app.context_processor
     def helpers():

@@ -9,6 +9,23 @@ from flask.cli import AppGroup
 from app.services.accounts import AccountError
 
 
+def _both(error) -> str:
+    """A refusal in Chinese, then in English (the operator's language is not known)."""
+    return f"{error.message_zh}\n{error.message_en}"
+
+
+def _warn_small_cohorts(run) -> None:
+    from app.services import scoring as service
+
+    small = service.small_cohorts(run)
+    if small:
+        minimum = run.cohorts["min_size"]
+        click.echo(f"注意：同级比较群体小于最少 {minimum} 家："
+                   f"{service.describe_small(run, small, 'zh')}。"
+                   f"\nWarning: cohorts below the minimum of {minimum}: "
+                   f"{service.describe_small(run, small, 'en')}.", err=True)
+
+
 def register_commands(app: Flask) -> None:
     @app.cli.command("setup")
     def setup_command():
@@ -150,12 +167,40 @@ def register_commands(app: Flask) -> None:
         try:  # an operator's command sees the whole activity
             run = service.run_scores(activity, project, scope=UserScope(ALL))
         except service.ScoringError as error:
-            raise click.ClickException(error.message_en) from error
+            raise click.ClickException(_both(error)) from error
         if as_json:
             click.echo(json.dumps(service.run_json(run), ensure_ascii=False))
         else:
-            click.echo(f"Run {run.id}: {run.scored} scored, {run.eligible} eligible, "
-                       f"{run.passed} passed.")
+            passed = "" if run.passed is None else f", {run.passed} passed"
+            click.echo(f"Run {run.id}: {run.scored} scored of a cohort of {run.cohort_size}, "
+                       f"{run.eligible} eligible{passed}.")
+        _warn_small_cohorts(run)
+
+    @scores.command("confirm")
+    @click.option("--run", "run_id", type=int, required=True)
+    @click.option("--uscc", "usccs", multiple=True,
+                  help="Confirm only this enterprise's result (repeat for several).")
+    def scores_confirm(run_id, usccs):
+        """Confirm a run's results (all, or those enterprises'); prints how many.
+
+        The command is the operator's explicit confirmation: cohorts below the project's
+        minimum size are named on standard error and recorded in the audit log as accepted."""
+        from app.extensions import db
+        from app.models import ScoreRun
+        from app.security.scope import ALL, UserScope
+        from app.services import scoring as service
+
+        run = db.session.get(ScoreRun, run_id)
+        if run is None:
+            raise click.ClickException(f"测算批次 {run_id} 不存在。\nNo score run {run_id}.")
+        try:
+            count = service.confirm(run, usccs=list(usccs), accept_small_cohorts=True,
+                                    scope=UserScope(ALL))
+        except service.ScoringError as error:
+            db.session.rollback()
+            raise click.ClickException(_both(error)) from error
+        click.echo(count)
+        _warn_small_cohorts(run)
 
     @scores.command("export")
     @click.option("--run", "run_id", type=int, required=True)

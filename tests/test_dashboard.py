@@ -198,8 +198,10 @@ def test_province_figures(data, province_client):
     assert row_of(grades, "大连市")[1:] == ["1", "1", "2"]
     assert row_of(grades, "沈阳市")[1:] == ["1", "0", "1"]
     assert dict(values(tables["stages"])[1:]) == {"成长期": "1", "初创期": "1", "稳定期": "1"}
-    assert row_of(tables["financing"], "大连市")[1:] == ["3", "180.0", "3", "2", "320.0"]
-    assert row_of(tables["financing"], "沈阳市")[1:] == ["0", "0.0", "1", "0", "0.0"]
+    # a3 is recommended to two banks: one enterprise (issue "Scoring truth")
+    assert row_of(tables["financing"], "大连市")[1:] == ["3", "180.0", "2", "2", "2", "320.0"]
+    assert row_of(tables["financing"], "沈阳市")[1:] == ["0", "0.0", "1", "0", "0", "0.0"]
+    assert row_of(tables["financing"], "合计")[4:] == ["2", "2", "320.0"]
 
 
 def test_city_and_county_see_only_their_area(data, city_client, county_client):
@@ -210,7 +212,7 @@ def test_city_and_county_see_only_their_area(data, city_client, county_client):
     assert "沈阳市" not in str(city) and "和平区" not in str(city)
     assert values(city["funnel"])[1] == ["已提交", "6"]
     assert {r[0] for r in values(city["warnings"])[1:]} == {"W1", "W10"}  # not 沈阳's W2
-    assert row_of(city["financing"], "中山区")[1:] == ["2", "150.0", "2", "1", "200.0"]
+    assert row_of(city["financing"], "中山区")[1:] == ["2", "150.0", "1", "1", "1", "200.0"]
     county = screen(county_client, url(activity_id))
     assert values(county["progress"])[1:] == [["中山区", "4", "4", "1", "1", "100.0"]]
     assert values(county["funnel"])[1] == ["已提交", "4"]
@@ -218,7 +220,8 @@ def test_city_and_county_see_only_their_area(data, city_client, county_client):
     assert nonzero(county["tech_field"]) == {"电子信息": "2", "新材料": "2"}
     assert dict(values(county["histogram"])[1:])["70–80"] == "1"
     assert sum(int(v) for _k, v in values(county["histogram"])[1:]) == 1  # not 西岗's 55
-    assert values(county["financing"])[1:] == [["中山区", "2", "150.0", "2", "1", "200.0"]]
+    assert values(county["financing"])[1:] == [["中山区", "2", "150.0", "1", "1", "1", "200.0"],
+                                               ["合计", "2", "150.0", "1", "1", "1", "200.0"]]
     # Another county, the city above, another city: not found.
     for region in ("210203", "2102", "2101", "21", "99", "abc"):
         assert county_client.get(url(activity_id, region)).status_code == 404
@@ -309,7 +312,7 @@ def test_bank_sees_only_its_published_entries(data, bank_client):
     assert values(tables["bank"])[1:] == [["积分贷", "已对接", "1", "0.0", "0.0"],
                                           ["积分贷", "已放款", "1", "50.0", "200.0"]]
     page = bank_client.get(f"/dashboard/?activity={activity_id}").get_data(as_text=True)
-    assert 'id="bank-granted">200.0<' in page
+    assert 'id="bank-granted">200.00<' in page and 'id="bank-loans">1<' in page
     assert "看板企业" not in page
     assert bank_client.get("/dashboard/?activity=999999").status_code == 404
     export = bank_client.get(f"/dashboard/xlsx/bank?activity={activity_id}")
@@ -339,7 +342,8 @@ def test_kept_figures_are_per_scope_dated_and_counted_again_on_request(
     activity_id, ids = data
     url = f"/dashboard/?activity={activity_id}"
     monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SECONDS", 60)
-    cache.clear()
+    with app.app_context():  # this app's store: another test's app may be current
+        cache.clear()
     try:
         before = screen(province_client, url)
         city = screen(city_client, url)
@@ -365,7 +369,7 @@ def test_kept_figures_are_per_scope_dated_and_counted_again_on_request(
             record = db.session.get(Submission, ids["a4"])
             record.status = W.RETURNED
             db.session.commit()
-        cache.clear()
+            cache.clear()
 
 
 def test_a_run_of_a_project_without_stages_shows(app, data, province_client):
@@ -397,3 +401,22 @@ def test_a_run_of_a_project_without_stages_shows(app, data, province_client):
     assert sum(int(v) for _k, v in values(chosen["histogram"])[1:]) == 3
     latest = screen(province_client, f"/dashboard/?activity={activity_id}")
     assert sum(int(v) for _k, v in values(latest["histogram"])[1:]) == 0
+
+
+def test_financing_counts_each_enterprise_and_loan_once_as_sql_does(app, data, province_client):
+    """The financing table's totals equal a SQL count of distinct enterprises (a3 is
+    recommended to two banks) and of distinct loans, not a count of entries."""
+    from sqlalchemy import func, select
+
+    activity_id, _ids = data
+    with app.app_context():
+        published = select(RecommendationEntry).join(RecommendationList).where(
+            RecommendationList.activity_id == activity_id,
+            RecommendationList.status == "published").subquery()
+        recommended, entries = db.session.execute(select(
+            func.count(published.c.enterprise_id.distinct()), func.count())).one()
+        granted = db.session.execute(select(func.count(published.c.enterprise_id.distinct()))
+                                     .where(published.c.status == "granted")).scalar()
+    assert entries > recommended
+    total = row_of(screen(province_client, url(activity_id))["financing"], "合计")
+    assert total[3:5] == [str(recommended), str(granted)]

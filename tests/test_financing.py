@@ -184,6 +184,10 @@ def test_the_bank_records_outcomes_and_the_loan_reaches_the_summary(app, run_id,
                       ({"status": "declined"}, "原因")):
         html = bank_client.post(url, data={"csrf_token": token, **bad}).get_data(as_text=True)
         assert says in html
+        # A refused outcome is not shown as saved: no loan line, no "None 万元".
+        assert 'id="loan"' not in html and "None" not in html
+        assert 'id="entry-status">推荐待对接<' in html or 'id="entry-status">已推荐<' in html \
+            or "entry-status" in html and "已放款" not in html.split('id="entry-status">')[1][:8]
     with app.app_context():
         assert db.session.get(RecommendationEntry, entry_id).status == "recommended"
     bank_client.post(url, data={"csrf_token": token, "status": "granted", "loan_amount": "800",
@@ -197,7 +201,7 @@ def test_the_bank_records_outcomes_and_the_loan_reaches_the_summary(app, run_id,
     assert province_client.post(url, data={"csrf_token": token, "status": "declined",
                                            "decline_reason": "x"}).status_code in (400, 403)
     summary = province_client.get("/loans/").get_data(as_text=True)
-    assert "沈阳市" in summary and "800.0" in summary and "积分贷" in summary
+    assert "沈阳市" in summary and "800.00" in summary and "积分贷" in summary
     # 大连 sees no loan of 沈阳.
     by_city = city_client.get("/loans/").get_data(as_text=True).split(
         'id="loans-city"', 1)[1].split("</table>", 1)[0]
@@ -258,3 +262,74 @@ def test_the_province_marks_default_banks_in_the_directory(app, province_client)
         bank = db.session.query(Bank).filter_by(name="锦州银行").one()
         assert bank.is_default is True
         assert bank in service.default_banks("21")
+
+
+def test_a_declined_outcome_shows_not_approved_with_its_reason_and_no_amount(
+        app, run_id, bank_client, enterprise_client):
+    list_id = _build(app, run_id, {"grades": ["A"], "needs_financing": True}, "积分贷")
+    with app.app_context():
+        from flask import g
+
+        g.user = db.session.query(AppUser).filter_by(username="province_admin").one()
+        service.publish(db.session.get(RecommendationList, list_id))
+        bank_id = db.session.query(AppUser).filter_by(username="bank_user").one().bank_id
+        entry = db.session.query(RecommendationEntry).filter_by(list_id=list_id,
+                                                                bank_id=bank_id).one()
+        entry_id = entry.id
+        # granted first, then not approved: the amount goes with the grant
+        service.record_outcome(entry, "granted", amount=500, date=dt.date(2026, 10, 1))
+        service.record_outcome(entry, "declined", reason="抵押物不足")
+        assert (entry.loan_amount, entry.loan_date) == (None, None)
+    html = bank_client.get(f"/recommended/outcome/{entry_id}").get_data(as_text=True)
+    assert 'id="entry-status">未获批<' in html and "抵押物不足" in html
+    assert 'id="loan"' not in html and "None" not in html
+    listing = bank_client.get(f"/recommended/list/?_flt_0_recommendation_list={list_id}") \
+        .get_data(as_text=True)
+    row = listing.split(_uscc("06"), 1)[1].split("</tr>", 1)[0]
+    assert "未获批" in row and "None" not in row and "500" not in row
+
+
+def test_loans_and_enterprises_are_counted_once_across_lists_and_banks(app, run_id,
+                                                                       province_client):
+    """Enterprise 06 is on two programmes' lists, sent to three banks each; its bank records
+    the same loan on both lists: one enterprise, one loan, its amount once."""
+    from sqlalchemy import func, select
+
+    lists = [_build(app, run_id, {"grades": ["A"], "needs_financing": True}, programme)
+             for programme in ("科技创新专项担保计划", "科技创新再贷款")]
+    with app.app_context():
+        from flask import g
+
+        g.user = db.session.query(AppUser).filter_by(username="province_admin").one()
+        for list_id in lists:
+            service.publish(db.session.get(RecommendationList, list_id))
+        icbc = db.session.query(Bank).filter_by(name="工商银行").one().id
+        for list_id in lists:
+            entry = db.session.query(RecommendationEntry).filter_by(
+                list_id=list_id, bank_id=icbc, uscc=_uscc("06")).one()
+            service.record_outcome(entry, "granted", amount=1000, date=dt.date(2026, 9, 1))
+        published = select(RecommendationEntry).join(RecommendationList).where(
+            RecommendationList.status == "published").subquery()
+        recommended = db.session.execute(select(func.count(
+            published.c.enterprise_id.distinct()))).scalar()
+        is_granted = published.c.status == "granted"
+        with_loans = db.session.execute(select(func.count(
+            published.c.enterprise_id.distinct())).where(is_granted)).scalar()
+        distinct_loans = select(published.c.enterprise_id, published.c.bank_id,
+                                published.c.loan_date, published.c.loan_amount).where(
+            is_granted).distinct().subquery()
+        loans, amount = db.session.execute(select(
+            func.count(), func.sum(distinct_loans.c.loan_amount))).one()
+        every_entry = db.session.execute(select(func.sum(published.c.loan_amount)).where(
+            is_granted)).scalar()
+        rows = {by: service.outcome_summary(by) for by in ("programme", None)}
+    (_key, *total), = rows[None]
+    assert total == [recommended, with_loans, loans, amount]
+    assert amount == every_entry - 1000  # the loan recorded on two lists is counted once
+    by_programme = {k: v for k, *v in rows["programme"]}
+    assert sum(v[0] for v in by_programme.values()) > recommended  # a sum would count twice
+    page = province_client.get("/loans/").get_data(as_text=True)
+    assert "推荐企业数（每家计一次）" in page and "放款笔数（同一笔贷款计一次）" in page
+    table = page.split('id="loans-programme"', 1)[1].split("</table>", 1)[0]
+    last = table.rsplit("<tr", 1)[1]
+    assert "合计" in last and f"<td>{loans}</td>" in last and f"<td>{amount:,.2f}</td>" in last

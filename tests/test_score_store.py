@@ -101,7 +101,7 @@ def test_a_failure_part_way_leaves_nothing_written(app, prepared, monkeypatch):
         assert _state(activity_id, ours) == before
         # Failing while PostgreSQL is still changing the statuses: the same.
         monkeypatch.undo()
-        monkeypatch.setattr(service.scoring, "score", lambda *a: 1 / 0)
+        monkeypatch.setattr(service.scoring, "score_cohort", lambda *a, **k: 1 / 0)
         with pytest.raises(ZeroDivisionError):
             service.run_scores(activity, project, scope=UserScope(ALL))
         assert _state(activity_id, ours) == before  # and the connection is usable again
@@ -179,7 +179,7 @@ def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
         assert [(a.action, a.object_type, a.object_id) for a in audit] == [
             ("create", "ScoreRun", str(run.id))] * 2
         assert audit[0].changes["scored"] == [None, COUNT]
-        assert audit[1].detail.endswith(f"{COUNT} scored")
+        assert f"re-scored {COUNT} of {COUNT} (cohort {COUNT}, 0 confirmed)" in audit[1].detail
 
         # Confirm some, run again: confirmed results stay, the others are replaced.
         confirmed = [r.id for r in stored[:300]]

@@ -91,7 +91,25 @@ def test_run_confirm_and_the_enterprise_sees_its_own_breakdown(app, scored_activ
     assert demo_uscc("210202", 1) in listing
     other = city_client.get(f"/scores/list/?_flt_0_run={run_id}").get_data(as_text=True)
     assert demo_uscc("210202", 1) in other  # 大连市 includes 中山区
-    post_form(province_client, f"/scoreruns/show/{run_id}", f"/scoreruns/confirm/{run_id}")
+    # Six records: every stage's cohort is below 30. The confirmation screen says so, and a
+    # plain yes confirms nothing: the second, explicit one does, and the audit log keeps it.
+    screen = province_client.get(f"/scoreruns/confirm/{run_id}").get_data(as_text=True)
+    assert 'id="confirm-count"' in screen and "6" in screen.split('id="confirm-count"')[1][:80]
+    assert "small-cohort" in screen and 'name="accept_small_cohorts"' in screen
+    refused = post_form(province_client, f"/scoreruns/confirm/{run_id}",
+                        follow_redirects=True).get_data(as_text=True)
+    assert "同级比较群体小于最少 30 家" in refused
+    with app.app_context():
+        assert not db.session.query(ScoreResult).filter_by(run_id=run_id,
+                                                           status="confirmed").count()
+    post_form(province_client, f"/scoreruns/confirm/{run_id}",
+              data={"accept_small_cohorts": "1"})
+    with app.app_context():
+        from app.models import AuditLog
+
+        kept = db.session.query(AuditLog).filter_by(object_type="ScoreRun",
+                                                    object_id=str(run_id)).all()
+        assert any("已知晓并接受小样本同级比较群体" in (a.detail or "") for a in kept)
     mine = enterprise_client.get("/myscore/").get_data(as_text=True)
     assert "score-total" in mine and "研发费用金额" in mine and "稳定期" in mine
     assert "积分测算活动" in mine
@@ -102,7 +120,8 @@ def test_run_confirm_and_the_enterprise_sees_its_own_breakdown(app, scored_activ
     # Running again leaves confirmed scores as they were.
     result = app.test_cli_runner().invoke(args=["scores", "run", "--activity", str(activity_id),
                                                 "--project", "innovation-points-2.0"])
-    assert "Nothing to score" in result.output
+    assert result.exit_code != 0 and "都已确认" in result.output
+    assert "already confirmed" in result.output
     with app.app_context():
         assert {r.submission_id: r.total for r in db.session.query(ScoreResult).filter_by(
             run_id=run_id)} == frozen

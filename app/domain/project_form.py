@@ -54,6 +54,8 @@ def apply_form(definition: Mapping, form: Mapping[str, str]) -> dict:
         if text is not None and text.strip():
             changed[key] = text.strip()
     _apply_stages(changed, form, keys)
+    if "min_cohort_size" in form:
+        _set_or_drop(changed, "min_cohort_size", number_or_text(form["min_cohort_size"]))
     stages = stage_codes(changed) or [NO_STAGE]
     groups = []
     for group in changed.get("groups") or []:

@@ -2,6 +2,11 @@
 cohort normalization, points, caps, best-of groups, pass/direct pass and grade, with a
 breakdown that explains every point. ``app.domain.scoring`` re-exports what is public.
 
+The cohort (SPEC §9) is every scorable record of the activity, not only the records a run
+re-scores: ``score_cohort`` takes the records to score, the *companions* (records that
+count with their current data but are not scored now) and the *frozen* members (confirmed
+records, counted with the indicator values stored when they were confirmed).
+
 A score run computes this for 100,000 records, so the loops below work per indicator over
 all records and look up per-stage weights once: the arithmetic, and its order, is the
 plain formula's.
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +43,30 @@ class Breakdown:
     points: float
     note: str = ""
     counted: bool = True  # False when a best-of group counted the other indicator
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenMember:
+    """A confirmed record in the cohort: its stored stage, field, eligibility and indicator
+    values, so that its contribution does not move when its data is edited later. An
+    indicator its stored values lack (the project gained it since) is computed from
+    ``record``, the record's current data."""
+
+    stage: str | None
+    tech_field: str | None
+    eligible: bool
+    values: Mapping[str, float | None]
+    record: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Scored:
+    """A run's results (the records scored, in their order) and its cohorts: per stage the
+    number of eligible members, and per cohort indicator and cohort its size, lowest and
+    highest value — JSON-ready, stored on the run."""
+
+    results: list[Result]
+    cohorts: dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -106,6 +136,51 @@ def _truth(expression: Expression, env) -> bool:
 def score(project: Project, records: list[tuple[Any, Mapping[str, Any]]], data_year: int
           ) -> list[Result]:
     """Score (key, record values) pairs; cohorts are the scored records themselves."""
+    return score_cohort(project, records, data_year).results
+
+
+def score_cohort(project: Project, records: list[tuple[Any, Mapping[str, Any]]],
+                 data_year: int, companions: list[tuple[Any, Mapping[str, Any]]] = (),
+                 frozen: list[FrozenMember] = ()) -> Scored:
+    """Score ``records`` against the cohort of ``records``, ``companions`` and ``frozen``;
+    only ``records`` get results."""
+    wanted = len(records)
+    results, envs = _prepare(project, [*records, *companions], data_year)
+    member_results, member_envs = _frozen_members(project, frozen)
+    scored = [(r, e) for r, e in zip(results, envs, strict=True) if r.eligible]
+    members = [(r, e) for r, e in zip(member_results, member_envs, strict=True) if r.eligible]
+    everyone = scored + members
+    all_envs = [e for _r, e in everyone]
+    indicators = project.indicators
+    stage_keys = [r.stage or "*" for r, _e in everyone]
+    field_keys = [f"{k}|{e.get('tech_field') or ''}" for k, e in zip(
+        stage_keys, all_envs, strict=True)] if any(i.same_field for i in indicators) else []
+    stages = {None, *(s.code for s in project.stages)}
+    stored = [getattr(r, "frozen_values", None) for r, _e in everyone]
+    cohorts: dict[str, Any] = {"min_size": project.min_cohort_size,
+                               "stages": dict(Counter(stage_keys)), "indicators": {}}
+    for indicator in indicators:
+        values = _values(indicator.value, all_envs) if indicator.value is not None \
+            else [None] * len(everyone)
+        for index, kept in enumerate(stored):  # frozen members: the stored values
+            if kept is not None and indicator.code in kept:
+                values[index] = kept[indicator.code]
+        keys = field_keys if indicator.same_field else stage_keys
+        found = _normalize(indicator, everyone, values, keys,
+                           {stage: indicator.weight(stage) for stage in stages})
+        if found:
+            cohorts["indicators"][indicator.code] = {
+                key: {"size": len(m), "min": m[0], "max": m[-1]} for key, m in found.items()}
+    groups = [(g.code, tuple(i.code for i in g.indicators), g.best_of, g.cap)
+              for g in project.groups]
+    for result, env in scored:
+        _totals(project, groups, result, env)
+    return Scored(results[:wanted], cohorts)
+
+
+def _prepare(project: Project, records, data_year: int) -> tuple[list[Result], list[dict]]:
+    """Each record's result with its stage and eligibility, and the values its formulas
+    read (an empty optional number counts as 0)."""
     results, envs = [], []
     used = project.fields_used
     numeric = [k for k in used if k in _NUMERIC]
@@ -113,7 +188,7 @@ def score(project: Project, records: list[tuple[Any, Mapping[str, Any]]], data_y
     eligibility = project.eligibility
     for key, record in records:
         env = {k: record.get(k) for k in used}
-        for k in numeric:  # an empty optional number counts as 0
+        for k in numeric:
             if env[k] is None:
                 env[k] = 0
         result = Result(key, True, stage_of(project, record, data_year))
@@ -126,31 +201,40 @@ def score(project: Project, records: list[tuple[Any, Mapping[str, Any]]], data_y
                 result.reasons.append(reason or condition.text)
         results.append(result)
         envs.append(env)
-    scored = [(r, e) for r, e in zip(results, envs, strict=True) if r.eligible]
-    scored_envs = [e for _r, e in scored]
-    indicators = project.indicators
-    stage_keys = [r.stage or "*" for r, _e in scored]
-    field_keys = [f"{k}|{e.get('tech_field') or ''}" for k, e in zip(
-        stage_keys, scored_envs, strict=True)] if any(i.same_field for i in indicators) else []
-    stages = {None, *(s.code for s in project.stages)}
-    for indicator in indicators:
-        values = _values(indicator.value, scored_envs) if indicator.value is not None \
-            else [None] * len(scored)
-        _normalize(indicator, scored, values, field_keys if indicator.same_field else stage_keys,
-                   {stage: indicator.weight(stage) for stage in stages})
-    groups = [(g.code, tuple(i.code for i in g.indicators), g.best_of, g.cap)
-              for g in project.groups]
-    for result, env in scored:
-        _totals(project, groups, result, env)
-    return results
+    return results, envs
+
+
+class _Member(Result):
+    """A frozen member while cohorts are built: its stored values ride along."""
+
+    __slots__ = ("frozen_values",)
+
+
+def _frozen_members(project: Project, frozen) -> tuple[list[Result], list[dict]]:
+    used = project.fields_used
+    numeric = [k for k in used if k in _NUMERIC]
+    results, envs = [], []
+    for member in frozen:
+        env = {k: member.record.get(k) for k in used}
+        for k in numeric:
+            if env[k] is None:
+                env[k] = 0
+        env["tech_field"] = member.tech_field
+        result = _Member(None, member.eligible, member.stage)
+        result.frozen_values = member.values
+        results.append(result)
+        envs.append(env)
+    return results, envs
 
 
 def _normalize(indicator: Indicator, scored, values: list[float | None], keys: list[str],
-               weights: dict[str | None, float]) -> None:
+               weights: dict[str | None, float]) -> dict[str, list[float]]:
+    """Every member's breakdown of the indicator; the cohorts (sorted defined values per
+    cohort key) when the method compares within them."""
     code, method = indicator.code, indicator.method
     if method == "points_per_item":
         _points_per_item(indicator, scored, weights[None])
-        return
+        return {}
     cohorts: dict[str, list[float]] = {}
     for key, value in zip(keys, values, strict=True):
         if value is not None:
@@ -178,6 +262,7 @@ def _normalize(indicator: Indicator, scored, values: list[float | None], keys: l
                                                 weight * normalized)
         else:
             result.indicators[code] = _other_method(indicator, value, key, cohorts, weight)
+    return cohorts if in_cohorts else {}
 
 
 def _other_method(indicator: Indicator, value: float, key: str, cohorts, weight: float

@@ -18,9 +18,19 @@ from app.domain.expressions import Expression, ExpressionError, compile_expressi
 from app.domain.fields import REGISTRY
 
 # Callers score through this module; the computation has its own.
-from app.domain.score_compute import Breakdown, Result, score, stage_of  # noqa: F401
+from app.domain.score_compute import (  # noqa: F401
+    Breakdown,
+    FrozenMember,
+    Result,
+    Scored,
+    score,
+    score_cohort,
+    stage_of,
+)
 
 METHODS = ("cohort_percentile", "reference", "min_max", "bands", "points_per_item")
+COHORT_METHODS = ("cohort_percentile", "min_max")  # normalised within the cohort
+MIN_COHORT_SIZE = 30  # SPEC §9: below it a stage's scores carry a warning
 FUNCTIONS = {"count": lambda v: len(v) if isinstance(v, (list, tuple)) else (0 if v in (None, "")
                                                                            else 1)}
 
@@ -108,10 +118,31 @@ class Project:
     direct_pass: tuple[tuple[Expression, str], ...]
     grades: tuple[Grade, ...]
     definition: Mapping[str, Any]
+    min_cohort_size: int = MIN_COHORT_SIZE
 
     @property
     def indicators(self) -> list[Indicator]:
         return [i for g in self.groups for i in g.indicators]
+
+    @property
+    def uses_cohorts(self) -> bool:
+        """Whether any score depends on the other records (and so on the cohort's size)."""
+        return any(i.method in COHORT_METHODS for i in self.indicators)
+
+    @property
+    def decides_pass(self) -> bool:
+        """Whether the project says who passes: a pass rule or a direct-pass condition.
+        Without one there is no 通过 figure to show."""
+        return self.pass_rule is not None or bool(self.direct_pass)
+
+    def small_cohorts(self, stage_sizes: Mapping[str, int]) -> list[tuple[str, int]]:
+        """Stages (code, or "*" without stages) whose cohort is below the minimum size, with
+        their sizes; none when no score is compared within a cohort."""
+        if not self.uses_cohorts:
+            return []
+        order = [s.code for s in self.stages] or ["*"]
+        return [(stage, stage_sizes[stage]) for stage in order
+                if 0 < stage_sizes.get(stage, 0) < self.min_cohort_size]
 
     @property
     def fields_used(self) -> set[str]:
@@ -183,10 +214,21 @@ def parse(definition: Any, check_totals: bool = True) -> Project:
         pass_rule=_expr(pass_rule, "通过规则", ["total", *codes],
                         {**FUNCTIONS, "score": lambda points: points}) if pass_rule else None,
         direct_pass=direct, grades=_grades(definition.get("grades") or []),
-        definition=dict(definition))
+        definition=dict(definition),
+        min_cohort_size=_min_cohort_size(definition.get("min_cohort_size")))
     if check_totals:
         check_weights(project)
     return project
+
+
+def _min_cohort_size(value: Any) -> int:
+    if value in (None, ""):
+        return MIN_COHORT_SIZE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
+            or not 1 <= value <= 100_000:
+        raise ProjectError("最小同级比较群体规模应为 1 至 100000 之间的整数。",
+                           "The minimum cohort size must be a whole number from 1 to 100,000.")
+    return int(value)
 
 
 def _stages(rule: Any) -> tuple[str | None, tuple[Stage, ...]]:

@@ -58,9 +58,16 @@ class ScoreRun(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False,
                                                     default=dt.datetime.now)
     created_by: Mapped[str | None] = mapped_column(String(128))
+    # scored: the records this run (re-)scored; cohort_size: every scorable record of the
+    # activity that counted in its cohorts (confirmed ones included) — "re-scored 12 of 312".
     scored: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     eligible: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    passed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # None when the project has no pass rule: there is no 通过 figure to show.
+    passed: Mapped[int | None] = mapped_column(Integer)
+    cohort_size: Mapped[int | None] = mapped_column(Integer)
+    # Per stage the cohort's size, per cohort indicator and cohort its size, lowest and
+    # highest value, and the project's minimum size (domain.score_compute.Scored.cohorts).
+    cohorts: Mapped[dict | None] = mapped_column(JSON)
 
     activity = relationship("ReportingActivity")
     project = relationship("EvaluationProject")

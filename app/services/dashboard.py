@@ -27,9 +27,10 @@ from app.models import (
     ScoreRun,
     Submission,
 )
-from app.models.financing import GRANTED, PUBLISHED
+from app.models.financing import PUBLISHED
 from app.security.scope import ALL, UserScope, restrict
 from app.services import score_stats
+from app.services.recommendations import LoanFigures, loan_figures
 
 # Records that entered the review chain ("submitted"); drafts are the enterprise's own
 # business and a merged record is counted through the one it was merged into.
@@ -321,25 +322,16 @@ def score_figures(area: Area, run: ScoreRun) -> dict:
 
 
 # -- financing --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Loans:
-    recommended: int = 0
-    granted: int = 0
-    amount: float = 0.0
-
-
-def loans(area: Area) -> dict[str, Loans]:
-    """Entries of the activity's published lists per row region: recommended, granted, and
-    the amount granted."""
-    key = _row_key(RecommendationEntry.region_code, area)
-    granted = RecommendationEntry.status == GRANTED
-    query = restrict(select(key, func.count(), func.sum(case((granted, 1), else_=0)),
-                            func.sum(case((granted, RecommendationEntry.loan_amount), else_=0)))
-                     .where(RecommendationEntry.list_id.in_(published_lists(area.activity.id)),
-                            _within(RecommendationEntry.region_code, area.region))
-                     .group_by(key), RecommendationEntry, area.scope)
-    return {code: Loans(count, int(n or 0), float(amount or 0))
-            for code, count, n, amount in db.session.execute(query)}
+def loans(area: Area) -> dict[str | None, LoanFigures]:
+    """Entries of the activity's published lists per row region (and under None, the area's
+    total counted across regions): enterprises recommended and granted, loans and amount,
+    each enterprise and each loan counted once (recommendations.loan_figures)."""
+    conditions = (RecommendationEntry.list_id.in_(published_lists(area.activity.id)),
+                  _within(RecommendationEntry.region_code, area.region))
+    figures = loan_figures(_row_key(RecommendationEntry.region_code, area), *conditions,
+                           scope=area.scope)
+    total = loan_figures(None, *conditions, scope=area.scope)
+    return {**figures, None: total.get(None, LoanFigures())}
 
 
 def published_lists(activity_id: int | None):
@@ -370,6 +362,21 @@ def bank_figures(scope: UserScope, activity_id: int | None) -> list[BankRow]:
                      .order_by(RecommendationList.programme), RecommendationEntry, scope)
     return [BankRow(programme, status, count, float(need or 0), float(lent or 0))
             for programme, status, count, need, lent in db.session.execute(query)]
+
+
+def bank_enterprises_by_status(scope: UserScope, activity_id: int | None) -> dict[str, int]:
+    """The bank's enterprises per outcome, each enterprise once per outcome."""
+    query = restrict(select(RecommendationEntry.status,
+                            func.count(RecommendationEntry.enterprise_id.distinct()))
+                     .where(RecommendationEntry.list_id.in_(published_lists(activity_id)))
+                     .group_by(RecommendationEntry.status), RecommendationEntry, scope)
+    return dict(db.session.execute(query).all())
+
+
+def bank_loans(scope: UserScope, activity_id: int | None) -> LoanFigures:
+    """The bank's loans across programmes, each loan counted once."""
+    return loan_figures(None, RecommendationEntry.list_id.in_(published_lists(activity_id)),
+                        scope=scope).get(None, LoanFigures())
 
 
 def bank_activities(scope: UserScope) -> list[tuple[int, str]]:

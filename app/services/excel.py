@@ -19,8 +19,10 @@ from flask import Response, send_file
 
 
 def write_workbook(path: str, sheet_title: str, headers: list[str],
-                   rows: Iterable[list[Any]]) -> int:
-    """Write one sheet with a bold frozen header; returns the number of data rows."""
+                   rows: Iterable[list[Any]],
+                   extra_sheets: dict[str, list[list[Any]]] | None = None) -> int:
+    """Write one sheet with a bold frozen header (and, after it, small sheets of plain rows
+    such as notes); returns the number of data rows of the first."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False})
     sheet = workbook.add_worksheet(_sheet_name(sheet_title))
@@ -35,6 +37,13 @@ def write_workbook(path: str, sheet_title: str, headers: list[str],
     for count, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
             _write_cell(sheet, count, col, value, date_format, time_format)
+    for title, lines in (extra_sheets or {}).items():
+        extra = workbook.add_worksheet(_sheet_name(title))
+        extra.set_column(0, 0, 40)
+        extra.set_column(1, 2, 16)
+        for index, line in enumerate(lines):
+            for col, value in enumerate(line):
+                _write_cell(extra, index, col, value, date_format, time_format)
     workbook.close()
     return count
 

@@ -9,10 +9,11 @@ Banks then record what happened with each enterprise.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, literal_column, or_, select
 
 from app.domain.errors import BilingualError
 from app.domain.regions import code_range
@@ -196,30 +197,34 @@ def publish(recommendation: RecommendationList) -> int:
 
 def record_outcome(entry: RecommendationEntry, status: str, *, amount=None, rate=None,
                    term=None, date=None, reason: str = "") -> RecommendationEntry:
-    """What the bank did; a granted loan needs its amount and date, a decline its reason."""
+    """What the bank did; a granted loan needs its amount and date, a decline (未获批) its
+    reason and no amount. Everything is checked before the entry changes: a refused outcome
+    leaves the entry exactly as it was."""
     if entry.recommendation_list.status != F.PUBLISHED:
         raise RecommendationError("名单尚未发布。", "The list is not published yet.")
     if status not in F.OUTCOMES:
         raise RecommendationError("请选择对接结果。", "Choose an outcome.")
-    entry.status = status
-    entry.loan_amount = entry.loan_rate = entry.loan_term_months = entry.loan_date = None
-    entry.decline_reason = None
+    loan = {"loan_amount": None, "loan_rate": None, "loan_term_months": None,
+            "loan_date": None, "decline_reason": None}
     if status == F.GRANTED:
-        entry.loan_amount = _positive(amount, "贷款金额（万元）", "The loan amount (10k yuan)")
-        entry.loan_rate = _positive(rate, "年利率（%）", "The annual rate (%)", optional=True,
-                                    upper=36)
+        loan["loan_amount"] = _positive(amount, "贷款金额（万元）", "The loan amount (10k yuan)")
+        loan["loan_rate"] = _positive(rate, "年利率（%）", "The annual rate (%)", optional=True,
+                                      upper=36)
         term_value = _positive(term, "期限（月）", "The term (months)", optional=True, upper=360)
-        entry.loan_term_months = int(term_value) if term_value is not None else None
+        loan["loan_term_months"] = int(term_value) if term_value is not None else None
         if not isinstance(date, dt.date):
             raise RecommendationError("请填写放款日期。", "Enter the date the loan was granted.")
         if date > dt.date.today():
             raise RecommendationError("放款日期不能晚于今天。", "The loan date cannot be in the "
                                       "future.")
-        entry.loan_date = date
+        loan["loan_date"] = date
     if status == F.DECLINED:
         if not (reason or "").strip():
-            raise RecommendationError("请说明未获贷款的原因。", "Say why the loan was declined.")
-        entry.decline_reason = reason.strip()
+            raise RecommendationError("请说明未获批的原因。", "Say why the loan was not approved.")
+        loan["decline_reason"] = reason.strip()
+    entry.status = status
+    for key, value in loan.items():
+        setattr(entry, key, value)
     entry.outcome_at, entry.outcome_by = _now(), _username()
     db.session.commit()
     return entry
@@ -241,16 +246,58 @@ def _positive(raw, label_zh: str, label_en: str, optional: bool = False, upper=N
     return value
 
 
-def outcome_summary(by: str) -> list[tuple[Any, int, int, float]]:
-    """Per city, bank or programme, in the user's scope: enterprises recommended, loans
-    granted and the amount granted (万元) — published lists only."""
+@dataclass(frozen=True)
+class LoanFigures:
+    """What banks recorded, each enterprise and each loan counted once: an enterprise on
+    several lists or sent to several banks is one enterprise, and a loan recorded on several
+    entries (the same enterprise, bank, date and amount) is one loan."""
+
+    recommended: int = 0  # enterprises recommended
+    enterprises_granted: int = 0  # enterprises with at least one loan
+    loans: int = 0  # distinct loans
+    amount: float = 0.0  # 万元, each distinct loan once
+
+
+def loan_figures(key, *conditions, scope=None, join_lists: bool = False
+                 ) -> dict[Any, LoanFigures]:
+    """Per ``key`` (a column expression over recommendation entries, or None for one total
+    under the key None): LoanFigures of the entries meeting ``conditions``, in the scope."""
+    group = key if key is not None else literal_column("'*'")
+    entry = RecommendationEntry
+
+    def base(*columns):
+        query = select(group.label("key"), *columns).where(*conditions)
+        if join_lists:
+            query = query.join(RecommendationList,
+                               RecommendationList.id == entry.list_id)
+        return restrict(query, entry, scope)
+
+    granted = entry.status == F.GRANTED
+    counted = base(entry.enterprise_id, entry.status).distinct().subquery()
+    people = {row.key: row for row in db.session.execute(
+        select(counted.c.key, func.count(counted.c.enterprise_id.distinct()).label("recommended"),
+               func.count(counted.c.enterprise_id.distinct()).filter(
+                   counted.c.status == F.GRANTED).label("granted"))
+        .group_by(counted.c.key))}
+    loans = base(entry.enterprise_id, entry.bank_id, entry.loan_date, entry.loan_amount) \
+        .where(granted).distinct().subquery()
+    money = {row.key: row for row in db.session.execute(
+        select(loans.c.key, func.count().label("loans"),
+               func.coalesce(func.sum(loans.c.loan_amount), 0).label("amount"))
+        .group_by(loans.c.key))}
+    return {(None if key is None else k): LoanFigures(
+        people[k].recommended if k in people else 0, people[k].granted if k in people else 0,
+        money[k].loans if k in money else 0, float(money[k].amount) if k in money else 0.0)
+        for k in {*people, *money}}
+
+
+def outcome_summary(by: str | None) -> list[tuple[Any, int, int, int, float]]:
+    """Per city, bank or programme (or, with ``by=None``, one total), in the user's scope:
+    enterprises recommended, enterprises granted a loan, loans granted and the amount granted
+    (万元), each enterprise and loan counted once — published lists only."""
     key = {"city": func.substr(RecommendationEntry.region_code, 1, 4),
            "bank": RecommendationEntry.bank_id,
-           "programme": RecommendationList.programme}[by]
-    granted = RecommendationEntry.status == F.GRANTED
-    query = select(key, func.count(RecommendationEntry.enterprise_id.distinct()),
-                   func.count().filter(granted),
-                   func.coalesce(func.sum(RecommendationEntry.loan_amount).filter(granted), 0)
-                   ).join(RecommendationList).where(RecommendationList.status == F.PUBLISHED)\
-        .group_by(key).order_by(key)
-    return [tuple(row) for row in db.session.execute(restrict(query, RecommendationEntry))]
+           "programme": RecommendationList.programme, None: None}[by]
+    figures = loan_figures(key, RecommendationList.status == F.PUBLISHED, join_lists=True)
+    return [(k, f.recommended, f.enterprises_granted, f.loans, f.amount)
+            for k, f in sorted(figures.items(), key=lambda kv: str(kv[0]))]

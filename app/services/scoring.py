@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import orjson
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from app.domain import project_files, scoring, workflow
 from app.domain.errors import BilingualError
@@ -17,6 +18,8 @@ from app.services import workflow as workflow_service
 from app.services.unit_of_work import bulk_transaction
 
 SCORABLE = (workflow.APPROVED, workflow.SUBMITTED, workflow.SCORED)
+# The cohort (SPEC §9): scorable records, confirmed ones included.
+COHORT_STATUSES = (*SCORABLE, workflow.CONFIRMED)
 COMPUTED, CONFIRMED = score_store.COMPUTED, score_store.CONFIRMED
 FLAGGED = "flagged"
 
@@ -61,63 +64,137 @@ def breakdown_of(result: ScoreResult) -> dict[str, dict]:
 def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
                submission_ids: list[int] | None = None, scope: UserScope | None = None,
                progress=None) -> ScoreRun:
-    """Score the activity's records that passed provincial review (or the chosen ones).
+    """Score the activity's records that passed provincial review (or the chosen ones, or
+    those in ``scope``) against the province cohort (SPEC §9): every scorable record of the
+    activity counts, confirmed ones with the values stored when they were confirmed.
     Re-running replaces unconfirmed results only; confirmed scores stay frozen."""
     if project_row.status != "published":
         raise ScoringError("只能使用已发布的评价项目测算。",
                            "Only a published project can be used for scoring.")
     project = scoring.parse(project_row.definition)
     columns = [*_BASE_COLUMNS, *sorted(project.fields_used - set(_BASE_COLUMNS))]
-    query = select(*[getattr(Submission, c) for c in columns]).where(
-        Submission.activity_id == activity.id, Submission.status.in_(SCORABLE))
+    in_activity = (Submission.activity_id == activity.id,
+                   Submission.status.in_(COHORT_STATUSES))
+    asked = restrict(select(Submission.id).where(*in_activity), Submission, scope)
     if submission_ids:
-        query = query.where(Submission.id.in_(submission_ids))
-    frozen = set(db.session.execute(select(ScoreResult.submission_id).join(ScoreRun).join(
-        EvaluationProject).where(ScoreRun.activity_id == activity.id,
-                                 EvaluationProject.code == project_row.code,
-                                 ScoreResult.status == CONFIRMED)).scalars())
+        asked = asked.where(Submission.id.in_(submission_ids))
     with bulk_transaction():
-        rows = [dict(zip(columns, row, strict=True))
-                for row in db.session.execute(restrict(query, Submission, scope))]
-        rows = [r for r in rows if r["id"] not in frozen]
-        if not rows:
+        rows = [dict(zip(columns, row, strict=True)) for row in db.session.execute(
+            select(*[getattr(Submission, c) for c in columns]).where(*in_activity))]
+        wanted = set(db.session.execute(asked).scalars())
+        frozen = _frozen_members(activity, project, {r["id"]: r for r in rows})
+        targets = [r for r in rows if r["id"] in wanted and r["id"] not in frozen]
+        companions = [r for r in rows if r["id"] not in wanted and r["id"] not in frozen]
+        if not targets:
+            if wanted:
+                raise ScoringError("所选记录的积分都已确认，没有需要重新测算的记录；"
+                                   "已确认的积分保持不变。",
+                                   "Every chosen record's score is already confirmed: nothing "
+                                   "to score again, and confirmed scores stay as they are.")
             raise ScoringError("没有可测算的记录：记录须已通过省级审核（已通过待报送或已报送）。",
                                "Nothing to score: records must have passed provincial review.")
         if progress:
             progress(1, 3)
-        ids = [r["id"] for r in rows]
+        ids = [r["id"] for r in targets]
         run_id = score_store.reserve_run_id()
         with workflow_service.bulk_move(ids, workflow.SUBMITTED, workflow.SCORED, workflow.SCORE,
                                         _batch_comment(run_id)) as move:
-            results = scoring.score(project, [(r["id"], r) for r in rows], activity.data_year)
+            scored = scoring.score_cohort(
+                project, [(r["id"], r) for r in targets], activity.data_year,
+                companions=[(r["id"], r) for r in companions], frozen=list(frozen.values()))
+            results = scored.results
+            scored.cohorts["confirmed"] = len(frozen)
             if progress:  # before this transaction writes: SQLite would keep it waiting
                 progress(2, 3)
             move.wait()
             run = ScoreRun(id=run_id, activity_id=activity.id, project_id=project_row.id,
                            province_code=activity.province_code, created_by=_username(),
                            scored=len(results), eligible=sum(r.eligible for r in results),
-                           passed=sum(bool(r.passed) for r in results))
+                           passed=sum(bool(r.passed) for r in results)
+                           if project.decides_pass else None,
+                           cohort_size=len(rows), cohorts=scored.cohorts)
             db.session.add(run)
             db.session.flush()
             move.comment = _batch_comment(run.id)
             score_store.replace_unconfirmed(run, project_row.code, ids)
-            score_store.insert_results(run.id, {r["id"]: r for r in rows}, results)
+            score_store.insert_results(run.id, {r["id"]: r for r in targets}, results)
         audit.record(audit.CREATE, object_type="ScoreRun", object_id=str(run.id),
-                     detail=f"{project_row.code} v{project_row.version}: {len(results)} scored")
+                     detail=f"{project_row.code} v{project_row.version}: re-scored "
+                            f"{len(results)} of {len(rows)} (cohort {len(rows)}, "
+                            f"{len(frozen)} confirmed)")
     return run
+
+
+def _frozen_members(activity: ReportingActivity, project: scoring.Project,
+                    records: dict[int, dict]) -> dict[int, scoring.FrozenMember]:
+    """The activity's confirmed results of the project code, as cohort members with their
+    stored stage, eligibility and indicator values (the breakdown read as text and decoded
+    with orjson: tens of thousands of breakdowns)."""
+    query = select(ScoreResult.submission_id, ScoreResult.stage, ScoreResult.tech_field,
+                   ScoreResult.eligible, cast(ScoreResult.breakdown, Text)).join(ScoreRun).join(
+        EvaluationProject).where(ScoreRun.activity_id == activity.id,
+                                 EvaluationProject.code == project.code,
+                                 ScoreResult.status == CONFIRMED)
+    wanted = [i.code for i in project.indicators if i.method in scoring.COHORT_METHODS]
+    members = {}
+    for submission_id, stage, tech_field, eligible, breakdown in db.session.execute(query):
+        record = records.get(submission_id)
+        if record is None:  # no longer scorable (an approval revoked since): not in the cohort
+            continue
+        stored = orjson.loads(breakdown) if breakdown else {}
+        values = {code: stored[code][0] for code in wanted if code in stored}
+        members[submission_id] = scoring.FrozenMember(stage, tech_field, bool(eligible), values,
+                                                      record)
+    return members
+
+
+def small_cohorts(run: ScoreRun) -> list[tuple[str, int]]:
+    """The run's stages whose cohort is below the project's minimum, with their sizes."""
+    if not run.cohorts:
+        return []
+    project = scoring.parse(run.project.definition)
+    return project.small_cohorts(run.cohorts.get("stages") or {})
 
 
 def _batch_comment(run_id: int | None) -> str | None:
     return f"测算批次 #{run_id}" if run_id is not None else None
 
 
-def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:
-    """积分反馈确认: confirmed results are frozen and shown to the enterprise."""
+class SmallCohortsNotAccepted(ScoringError):
+    """The run has cohorts below the minimum size: confirming needs a second, explicit yes."""
+
+
+def confirm(run: ScoreRun, result_ids: list[int] | None = None,
+            usccs: list[str] | None = None, accept_small_cohorts: bool = False,
+            scope: UserScope | None = None) -> int:
+    """积分反馈确认: confirmed results are frozen and shown to the enterprise. ``usccs``
+    confirms those enterprises' results only; a code not in the run confirms nothing. A
+    run with cohorts below the minimum size needs ``accept_small_cohorts``, which the audit
+    log keeps with the stages and sizes."""
     query = select(ScoreResult).where(ScoreResult.run_id == run.id,
                                       ScoreResult.status != CONFIRMED)
+    if usccs:
+        codes = list(dict.fromkeys(c.strip().upper() for c in usccs))
+        known = set(db.session.execute(restrict(select(ScoreResult.uscc).where(
+            ScoreResult.run_id == run.id, ScoreResult.uscc.in_(codes)), ScoreResult,
+            scope)).scalars())
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ScoringError(f"以下统一社会信用代码不在测算批次 #{run.id} 中："
+                               f"{'、'.join(unknown)}。未确认任何结果。",
+                               f"Not in score run #{run.id}: {', '.join(unknown)}. Nothing "
+                               "was confirmed.")
+        query = query.where(ScoreResult.uscc.in_(codes))
     if result_ids:
         query = query.where(ScoreResult.id.in_(result_ids))
-    results = list(db.session.execute(restrict(query, ScoreResult)).scalars())
+    small = small_cohorts(run)
+    if small and not accept_small_cohorts:
+        raise SmallCohortsNotAccepted(
+            f"测算批次 #{run.id} 有同级比较群体小于最少 {run.cohorts['min_size']} 家："
+            f"{describe_small(run, small, 'zh')}。请确认知晓后再确认积分。",
+            f"Score run #{run.id} has cohorts below the minimum of {run.cohorts['min_size']}: "
+            f"{describe_small(run, small, 'en')}. Accept them explicitly to confirm.")
+    results = list(db.session.execute(restrict(query, ScoreResult, scope)).scalars())
     now = dt.datetime.now()
     for result in results:
         result.status = CONFIRMED
@@ -125,10 +202,22 @@ def confirm(run: ScoreRun, result_ids: list[int] | None = None) -> int:
         result.confirmed_by = _username()
     workflow_service.move_many([r.submission_id for r in results], workflow.SCORED,
                                workflow.CONFIRMED, workflow.CONFIRM_SCORE, _batch_comment(run.id))
-    audit.record(audit.UPDATE, object_type="ScoreRun", object_id=str(run.id),
-                 detail=f"{len(results)} results confirmed")
+    detail = f"{len(results)} results confirmed"
+    if small:
+        detail += ("; 已知晓并接受小样本同级比较群体（最少 "
+                   f"{run.cohorts['min_size']} 家）：{describe_small(run, small, 'zh')}")
+    audit.record(audit.UPDATE, object_type="ScoreRun", object_id=str(run.id), detail=detail)
     db.session.commit()
     return len(results)
+
+
+def describe_small(run: ScoreRun, small: list[tuple[str, int]], lang: str) -> str:
+    """"初创期 12 家、稳定期 20 家" — stages by the project's names."""
+    names = {s.code: s.name for s in scoring.parse(run.project.definition).stages}
+    if lang == "en":
+        return ", ".join(f"{'all' if code == '*' else code} {size}" for code, size in small)
+    return "、".join(f"{names.get(code) or ('全部' if code == '*' else code)} {size} 家"
+                    for code, size in small)
 
 
 def flag(result_ids: list[int], note: str) -> int:
@@ -154,14 +243,36 @@ def run_json(run: ScoreRun) -> dict:
         for r in results]}
 
 
+RESULT_STATUS_ZH = {COMPUTED: "已测算待确认", CONFIRMED: "已确认", FLAGGED: "已标记异常"}
+
+
+def cohort_summary(run: ScoreRun) -> dict:
+    """What the run page, its export and the confirmation screen say about the cohort:
+    re-scored of the cohort, each stage's size (by the project's names) and the stages
+    below the minimum."""
+    project = scoring.parse(run.project.definition)
+    cohorts = run.cohorts or {}
+    sizes = cohorts.get("stages") or {}
+    names = {s.code: s.name for s in project.stages}
+    small = dict(project.small_cohorts(sizes))
+    order = [s.code for s in project.stages] or ["*"]
+    return {"scored": run.scored, "cohort_size": run.cohort_size,
+            "confirmed": cohorts.get("confirmed"), "min_size": project.min_cohort_size,
+            "uses_cohorts": project.uses_cohorts, "decides_pass": project.decides_pass,
+            "stages": [(code, names.get(code) or ("全部" if code == "*" else code),
+                        sizes.get(code, 0), code in small) for code in order if code in sizes],
+            "small": [(names.get(code) or code, size) for code, size in small.items()]}
+
+
 def export_run(run: ScoreRun, path: str, scope: UserScope | None = None) -> int:
-    """The run's results with their breakdown, one row per enterprise."""
+    """The run's results with their breakdown, one row per enterprise; a second sheet says
+    how the run was made: re-scored of the cohort, each stage's cohort and its warnings."""
     from app.services.excel import write_workbook
 
     project = scoring.parse(run.project.definition)
     indicators = project.indicators
     headers = ["统一社会信用代码", "企业名称", "所属地区", "发展阶段", "符合条件", "总分", "等级",
-               "是否通过", "状态", "说明"]
+               *(["是否通过"] if project.decides_pass else []), "状态", "说明"]
     for indicator in indicators:
         headers += [f"{indicator.name}-取值", f"{indicator.name}-标准化值",
                     f"{indicator.name}-权重", f"{indicator.name}-得分"]
@@ -172,16 +283,35 @@ def export_run(run: ScoreRun, path: str, scope: UserScope | None = None) -> int:
                 ScoreResult.run_id == run.id).order_by(ScoreResult.total.desc()),
                 ScoreResult, scope)).scalars():
             row = [r.uscc, r.name, r.region.full_name if r.region else r.region_code,
-                   stages.get(r.stage, r.stage), "是" if r.eligible else "否", r.total, r.grade,
-                   {True: "是", False: "否"}.get(r.passed, ""), r.status,
-                   "；".join(r.reasons or [])]
+                   stages.get(r.stage, r.stage), "是" if r.eligible else "否", r.total, r.grade]
+            if project.decides_pass:
+                row.append({True: "是", False: "否"}.get(r.passed, ""))
+            row += [RESULT_STATUS_ZH.get(r.status, r.status), "；".join(r.reasons or [])]
             breakdown = breakdown_of(r)
             for indicator in indicators:
                 b = breakdown.get(indicator.code) or {}
                 row += [b.get("value"), b.get("normalized"), b.get("weight"), b.get("points")]
             yield row
 
-    return write_workbook(path, "积分测算结果", headers, rows())
+    return write_workbook(path, "积分测算结果", headers, rows(),
+                          extra_sheets={"测算说明": _run_notes(run)})
+
+
+def _run_notes(run: ScoreRun) -> list[list]:
+    summary = cohort_summary(run)
+    notes = [["测算批次", f"#{run.id}"], ["填报活动", run.activity.name],
+             ["评价项目", str(run.project)],
+             ["测算时间", run.created_at.strftime("%Y-%m-%d %H:%M")],
+             ["本次测算企业数", run.scored]]
+    if summary["cohort_size"] is not None:
+        notes += [["同级比较群体（全省本活动可测算企业，含已确认）", summary["cohort_size"]],
+                  ["其中已确认（按确认时的取值计入）", summary["confirmed"] or 0],
+                  ["最少同级比较群体规模", summary["min_size"]], [],
+                  ["发展阶段", "群体规模", "提示"]]
+        notes += [[name, size, f"群体小于最少 {summary['min_size']} 家，积分仅供参考，确认前请核实"
+                   if small and summary["uses_cohorts"] else ""]
+                  for _code, name, size, small in summary["stages"]]
+    return notes
 
 
 @jobs.handler("score_run")

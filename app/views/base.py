@@ -60,6 +60,10 @@ class AppModelView(ModelView):
     export_limit = 100_000
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export"]
 
+    # Cells formatted for reading only (amounts as 1,234.50, "—" for none); the export
+    # keeps the real numbers.
+    shown_formatters: dict = {}
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # The view's own formatters serve the export too; list and show cells also get
@@ -67,18 +71,40 @@ class AppModelView(ModelView):
         self.export_formatters = dict(self.formatters_columns)
         shown = [*self.list_columns, *self.show_columns]
         self.formatters_columns = {**{column: shown_cell for column in shown},
-                                   **self.formatters_columns}
+                                   **self.formatters_columns, **self.shown_formatters}
         if isinstance(self.datamodel, ListInterface):
             self.datamodel.shown_relations = tuple(
                 column for column in self.list_columns
                 if self.datamodel.is_relation_many_to_one(column))
 
     def _get_list_widget(self, filters, **kwargs):
-        return kept_list_widgets(
-            self, lambda: super(AppModelView, self)._get_list_widget(filters, **kwargs))
+        def build():
+            widgets = super(AppModelView, self)._get_list_widget(filters, **kwargs)
+            hidden = self.hidden_list_columns(filters)
+            if hidden:
+                args = widgets["list"].template_args
+                args["include_columns"] = [c for c in args["include_columns"]
+                                           if c not in hidden]
+            return widgets
 
-    def export_columns(self) -> list[str]:
-        return list(self.list_columns)
+        return kept_list_widgets(self, build)
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        widgets = super()._get_search_widget(form, exclude_cols, widgets)
+        hidden = self.hidden_list_columns(self._filters)
+        if hidden:
+            args = widgets["search"].template_args
+            args["include_cols"] = [c for c in args["include_cols"] if c not in hidden]
+        return widgets
+
+    def hidden_list_columns(self, filters) -> set[str]:
+        """Columns (and their filters) this list leaves out for the current filters: a
+        figure that means nothing there (通过 for a project without a pass rule)."""
+        return set()
+
+    def export_columns(self, filters) -> list[str]:
+        hidden = self.hidden_list_columns(filters)
+        return [c for c in self.list_columns if c not in hidden]
 
     @expose("/export/")
     @has_access
@@ -93,7 +119,7 @@ class AppModelView(ModelView):
         _count, items = self.datamodel.query(
             joined, order_column, order_direction, page=0, page_size=self.export_limit
         )
-        columns = self.export_columns()
+        columns = self.export_columns(filters)
         headers = [str(self.label_columns.get(c, c)) for c in columns]
         rows = ([self._export_value(item, c) for c in columns] for item in items)
         title = str(self.list_title or self.__class__.__name__)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -18,10 +17,7 @@ from app.services import audit, figure_cache
 from app.services import dashboard as service
 from app.services.excel import xlsx_response
 from app.views.dashboard_tables import ENTRY_LIST, Cell, Table, Tables, chart
-
-OUTCOME_LABELS = {"recommended": _l("Recommended"), "contacted": _l("Contacted"),
-                  "in_approval": _l("In approval"), "granted": _l("Granted"),
-                  "declined": _l("Declined")}
+from app.views.financing import OUTCOME_LABELS
 
 
 def _int_arg(name: str) -> int | None:
@@ -44,7 +40,7 @@ def _figures(tables: Tables) -> tuple[dict[str, Table], dict]:
         "tech_field": chart(built["tech_field"], [1], "hbar"),
         "scale": chart(built["scale"], [1], "pie"),
         "qualifications": chart(built["qualifications"], [1], "hbar"),
-        "financing": chart(built["financing"], [2, 5]),
+        "financing": chart(built["financing"], [2, 6]),
     }
     if "grades" in built:
         grade_columns = list(range(1, len(built["grades"].headers) - 1))
@@ -154,11 +150,13 @@ class DashboardView(BaseView):
                                     for p in programmes],
                            "links": [by_programme[p].link if p in by_programme else None
                                      for p in programmes]})
-        totals = {status: sum(r[2].value for r in table.rows if r[1].value == status)
-                  for status in statuses}
-        granted = round(sum(r[4].value for r in table.rows), 2)
+        # Enterprises per outcome, each once (not the entries of the table added up).
+        by_status = service.bank_enterprises_by_status(current_scope(), _int_arg("activity"))
+        totals = {str(OUTCOME_LABELS[s]): by_status.get(s, 0) for s in OUTCOMES}
+        # Not the sum of the table: a loan recorded on two programmes' lists is one loan.
+        loans = service.bank_loans(current_scope(), _int_arg("activity"))
         return self.render_template(
-            "dashboard_bank.html", table=table, totals=totals, granted=granted,
+            "dashboard_bank.html", table=table, totals=totals, loans=loans,
             chart_spec={"type": "stacked", "categories": programmes, "series": series},
             activities=service.bank_activities(current_scope()),
             activity_id=_int_arg("activity"), title=_("Data dashboard"))

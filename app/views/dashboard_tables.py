@@ -17,7 +17,12 @@ from app.domain.rules import RULES_BY_ID
 from app.i18n import current_language
 from app.services import dashboard as service
 from app.services import score_stats
-from app.views.filters import HAS_RULE_INDEX, PUBLISHED_OF_ACTIVITY_INDEX
+from app.views.filters import (
+    GRANTED_INDEX,
+    HAS_RULE_INDEX,
+    PUBLISHED_OF_ACTIVITY_INDEX,
+    RECOMMENDED_INDEX,
+)
 from app.views.submissions import status_label
 
 # FAB list filters in URLs: _flt_<index>_<column>; string 0 = starts with, 3 = equal,
@@ -258,21 +263,36 @@ class Tables:
         return self._score_figures
 
     def t_financing(self) -> Table:
+        """Needs per region, and what banks recorded: each enterprise and each loan counted
+        once (the labels say so), with a total counted across the regions."""
         loans = service.loans(self.area)
         table = Table("financing", _("Financing needs and loans"), [
             _("Region"), _("Enterprises needing financing"), _("Amount needed (10k yuan)"),
-            _("Recommended to banks"), _("Loans granted"), _("Amount granted (10k yuan)")])
+            _("Enterprises recommended (each once)"), _("Enterprises granted a loan (each once)"),
+            _("Loans granted (each loan once)"), _("Amount granted (10k yuan, each loan once)")])
+        empty = service.LoanFigures()
+        sums = [0, 0.0]
         for code, name in service.rows_of(self.area):
             cells = [c for (k, s), c in self.cells.items()
                      if k == code and s not in service.NOT_COUNTED]
             need = self.counted(code, ("_flt_0_needs_financing", "y"))
-            lent = loans.get(code, service.Loans())
+            lent = loans.get(code, empty)
+            granted = self.entries(code, ("_flt_0_status", "granted"))
+            needing, amount = sum(c.needing for c in cells), sum(c.need_amount for c in cells)
+            sums[0] += needing
+            sums[1] += amount
+            activity = self.activity.id
             table.rows.append([
-                Cell(name, self.drill(code)), Cell(sum(c.needing for c in cells), need),
-                Cell(round(sum(c.need_amount for c in cells), 2), need),
-                Cell(lent.recommended, self.entries(code)),
-                Cell(lent.granted, self.entries(code, ("_flt_0_status", "granted"))),
-                Cell(round(lent.amount, 2), self.entries(code, ("_flt_0_status", "granted")))])
+                Cell(name, self.drill(code)), Cell(needing, need), Cell(round(amount, 2), need),
+                Cell(lent.recommended,
+                     self.records(code, (f"_flt_{RECOMMENDED_INDEX}_activity", activity))),
+                Cell(lent.enterprises_granted,
+                     self.records(code, (f"_flt_{GRANTED_INDEX}_activity", activity))),
+                Cell(lent.loans, granted), Cell(round(lent.amount, 2), granted)])
+        total = loans.get(None, empty)
+        table.rows.append([Cell(_("Sum")), Cell(sums[0]), Cell(round(sums[1], 2)),
+                           Cell(total.recommended), Cell(total.enterprises_granted),
+                           Cell(total.loans), Cell(round(total.amount, 2))])
         return table
 
 

@@ -85,8 +85,47 @@ class ListInterface(SQLAInterface):
         return query
 
 
+class FilterRecommendedInActivity(BaseFilter):
+    """Records of enterprises on an activity's published recommendation lists (or, with
+    ``granted``, granted a loan there): the dashboard's "enterprises recommended (each
+    once)" — one record per enterprise, however many lists and banks it is on."""
+
+    name = _l("Recommended to banks in activity")
+    arg_name = "rba"
+    granted = False
+
+    def apply(self, query, value):
+        from app.models import RecommendationEntry, RecommendationList
+        from app.models.financing import GRANTED, PUBLISHED
+
+        try:
+            activity_id = int(value)
+        except (TypeError, ValueError):
+            return query.filter(literal(False))
+        entries = select(RecommendationEntry.submission_id).join(RecommendationList).where(
+            RecommendationList.activity_id == activity_id, RecommendationList.status == PUBLISHED)
+        if self.granted:
+            entries = entries.where(RecommendationEntry.status == GRANTED)
+        return query.filter(self.model.id.in_(entries))
+
+
+class FilterGrantedInActivity(FilterRecommendedInActivity):
+    name = _l("Granted a loan in activity")
+    arg_name = "gba"
+    granted = True
+
+
+# After FAB's "equal" and "not equal" for the activity relation.
+RECOMMENDED_INDEX, GRANTED_INDEX = 2, 3
+
+
 class SubmissionFilterConverter(KeptFilterConverter):
     def conversions(self, col_name):
+        if col_name == "activity":
+            filters = super().conversions(col_name)
+            return [*filters[:RECOMMENDED_INDEX],
+                    FilterRecommendedInActivity(col_name, self.datamodel),
+                    FilterGrantedInActivity(col_name, self.datamodel)]
         if col_name == "warning_rules":
             filters = super().conversions(col_name)
             return [*filters[:HAS_RULE_INDEX], FilterHasWord(col_name, self.datamodel)]

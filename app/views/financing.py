@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.domain import display
 from app.domain.fields import REGISTRY
 from app.extensions import db
 from app.i18n import current_language
@@ -34,7 +35,7 @@ from app.views.filters import EntryInterface, ListInterface
 
 OUTCOME_LABELS = {F.RECOMMENDED: _l("Recommended"), F.CONTACTED: _l("Contacted"),
                   F.IN_APPROVAL: _l("In approval"), F.GRANTED: _l("Loan granted"),
-                  F.DECLINED: _l("Declined")}
+                  F.DECLINED: _l("Not approved")}
 LIST_STATUS = {F.DRAFT: _l("Draft (under review)"), F.PUBLISHED: _l("Published")}
 
 
@@ -62,6 +63,8 @@ class FinancingNeedView(ScopedModelView):
                       "financing_need_amount", "scale", "tech_field"]
     formatters_columns = {"financing_need_types": lambda v: "；".join(v or []),
                           "intended_banks": lambda v: "；".join(v or [])}
+    shown_formatters = {"financing_need_amount": display.amount,
+                        "financing_amount": display.amount}
     base_order = ("financing_need_amount", "desc")
 
     label_columns = {**{key: LazyString(_label, key) for key in show_columns
@@ -213,7 +216,8 @@ def ENTRY_HEADERS() -> list[str]:  # noqa: N802 - reads like the constant it sta
     return [_("Enterprise"), _("Unified social credit code"), _("Region"), _("Total"),
             _("Grade"), _("Bank"), _("Preference"), _("Financing need (10k yuan)"),
             _("Contact"), _("Phone"), _("Outcome"), _("Loan amount (10k yuan)"),
-            _("Annual rate (per cent)"), _("Term (months)"), _("Loan date"), _("Reason declined")]
+            _("Annual rate (per cent)"), _("Term (months)"), _("Loan date"),
+            _("Reason not approved")]
 
 
 def entry_row(e: RecommendationEntry) -> list:
@@ -245,6 +249,9 @@ class RecommendationEntryView(ScopedModelView):
                      "recommendation_list": _l("Recommendation list")}
     formatters_columns = {"status": lambda v: str(OUTCOME_LABELS.get(v, v)),
                           "preference": lambda v: v or _("default bank")}
+    # A loan amount exists only for a granted loan: any other outcome shows "—".
+    shown_formatters = {"need_amount": display.amount, "loan_amount": display.amount,
+                        "total": display.score}
     base_order = ("id", "asc")
 
     @expose("/show/<pk>")
@@ -308,6 +315,7 @@ class LoanSummaryView(BaseView):
     @has_access
     def index(self):
         return self.render_template("loan_summary.html", tables=_loan_tables(),
+                                    headers=LOAN_HEADERS(),
                                     title=_("Loans granted"))
 
     @expose("/export/<string:by>")
@@ -318,22 +326,30 @@ class LoanSummaryView(BaseView):
             abort(404)
         caption, rows = tables[by]
         audit.record(audit.EXPORT, object_type="LoanSummary", detail=by, commit=True)
-        return xlsx_response(caption, [caption, _("Enterprises recommended"),
-                                       _("Loans granted (count)"),
-                                       _("Amount granted (10k yuan)")],
-                             [list(r) for r in rows])
+        return xlsx_response(caption, [caption, *LOAN_HEADERS()], [list(r) for r in rows])
+
+
+def LOAN_HEADERS() -> list[str]:  # noqa: N802 - reads like the constant it stands for
+    """Each figure says how it counts: an enterprise on several lists or sent to several
+    banks once, a loan recorded on several entries once."""
+    return [_("Enterprises recommended (each once)"), _("Enterprises granted a loan (each once)"),
+            _("Loans granted (each loan once)"), _("Amount granted (10k yuan, each loan once)")]
 
 
 def _loan_tables():
+    """Per city, bank and programme, each with a total counted across the rows (not their
+    sum: an enterprise in two programmes is one enterprise in the total)."""
     cities = dict(db.session.execute(select(Region.code, Region.name).where(
         Region.level == "city")).all())
     banks = dict(db.session.execute(select(Bank.id, Bank.name)).all())
-    return [
-        ("city", _("By city"), [(cities.get(k, k), *rest) for k, *rest in
-                                recommendations.outcome_summary("city")]),
-        ("bank", _("By bank"), [(banks.get(k, k), *rest) for k, *rest in
-                                recommendations.outcome_summary("bank")]),
-        ("programme", _("By programme"), recommendations.outcome_summary("programme")),
-    ]
-
-
+    names = {"city": cities, "bank": banks, "programme": {}}
+    total = recommendations.outcome_summary(None)
+    tables = []
+    for key, caption in (("city", _("By city")), ("bank", _("By bank")),
+                         ("programme", _("By programme"))):
+        rows = [(names[key].get(k, k), *rest) for k, *rest in
+                recommendations.outcome_summary(key)]
+        if rows:
+            rows += [(_("Sum"), *rest) for _k, *rest in total]
+        tables.append((key, caption, rows))
+    return tables

@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.domain import project_files, project_form, scoring
@@ -20,7 +21,7 @@ from app.security.scope import restrict
 from app.services import audit, jobs, score_stats
 from app.services import project_editing as editing
 from app.services import scoring as service
-from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView
+from app.views.base import AppModelView, InDeploymentProvince, ScopedModelView, shown_cell
 from app.views.filters import ListInterface
 
 PROJECT_STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
@@ -217,6 +218,8 @@ class ScoreRunView(ScopedModelView):
     label_columns = {"id": _l("Run"), "activity": _l("Activity"), "project": _l("Project"),
                      "created_at": _l("Run at"), "created_by": _l("Run by"),
                      "scored": _l("Scored"), "eligible": _l("Eligible"), "passed": _l("Passed")}
+    # A project without a pass rule has no 通过 figure: "—", never 0.
+    formatters_columns = {"passed": lambda n: "—" if n is None else n}
     base_order = ("id", "desc")
 
     @expose("/start", methods=["GET", "POST"])
@@ -275,21 +278,37 @@ class ScoreRunView(ScopedModelView):
         }
         return self.render_template(
             "score_run.html", run=run, grades=grades, histogram=histogram,
+            cohort=service.cohort_summary(run),
             count=sum(histogram), charts=charts,
             by_city=[(cities.get(k, k), v) for k, v in by_city],
             by_stage=[(stages.get(k, k), v) for k, v in by_stage],
             grade_names=grade_names, bins=score_stats.bin_labels(),
             title=_("Score run %(id)s", id=run.id))
 
-    @expose("/confirm/<int:pk>", methods=["POST"])
+    @expose("/confirm/<int:pk>", methods=["GET", "POST"])
     @has_access
     def confirm(self, pk):
+        """The confirmation screen: how many results will be frozen, and each stage whose
+        cohort is below the minimum — then a second, explicit yes for those."""
         run = self.datamodel.get(pk, self._base_filters)
         if run is None:
             abort(404)
-        count = service.confirm(run)
-        flash(_("%(n)d results confirmed.", n=count), "success")
-        return redirect(url_for("ScoreRunView.show", pk=pk))
+        if request.method == "POST":
+            try:
+                count = service.confirm(
+                    run, accept_small_cohorts=request.form.get("accept_small_cohorts") == "1")
+            except service.SmallCohortsNotAccepted as error:
+                flash(error.message(current_language()), "warning")
+            else:
+                flash(_("%(n)d results confirmed.", n=count), "success")
+                return redirect(url_for("ScoreRunView.show", pk=pk))
+        waiting = db.session.execute(restrict(select(db.func.count()).select_from(ScoreResult)
+                                              .where(ScoreResult.run_id == run.id,
+                                                     ScoreResult.status != service.CONFIRMED),
+                                              ScoreResult)).scalar()
+        return self.render_template("score_confirm.html", run=run, waiting=waiting,
+                                    cohort=service.cohort_summary(run),
+                                    title=_("Confirm score run %(id)s", id=run.id))
 
     @expose("/results_xlsx/<int:pk>")
     @has_access
@@ -322,7 +341,8 @@ class ScoreResultView(ScopedModelView):
                      "run": _l("Run"), "tech_field": _l("Technology field")}
     search_form_query_rel_fields = {"region": [["code", InDeploymentProvince, None]]}
     formatters_columns = {"stage": stage_label,
-                          "status": lambda s: _label(RESULT_STATUS_LABELS, s)}
+                          "status": lambda s: _label(RESULT_STATUS_LABELS, s),
+                          "passed": lambda v: "—" if v is None else shown_cell(v)}
     base_order = ("total", "desc")
 
     @expose("/show/<pk>")
@@ -337,11 +357,26 @@ class ScoreResultView(ScopedModelView):
     def confirm_selected(self, items):
         items = items if isinstance(items, list) else [items]
         count = 0
-        for run_id in {i.run_id for i in items}:
-            count += service.confirm(db.session.get(ScoreRun, run_id),
-                                     [i.id for i in items if i.run_id == run_id])
-        flash(_("%(n)d results confirmed.", n=count), "success")
+        for run_id in sorted({i.run_id for i in items}):
+            run = db.session.get(ScoreRun, run_id)
+            try:
+                count += service.confirm(run, [i.id for i in items if i.run_id == run_id])
+            except service.SmallCohortsNotAccepted as error:
+                # The explicit second yes is given on the run's confirmation screen.
+                link = _("Open the confirmation screen")
+                flash(Markup(f'{escape(error.message(current_language()))} <a href="'
+                             f'{url_for("ScoreRunView.confirm", pk=run_id)}">'
+                             f'{escape(link)}</a>'), "warning")
+        if count:
+            flash(_("%(n)d results confirmed.", n=count), "success")
         return redirect(self.get_redirect())
+
+    def hidden_list_columns(self, filters) -> set[str]:
+        """No 通过 column or filter for a run whose project decides no passing."""
+        run = _filtered_run(filters)
+        if run is not None and not scoring.parse(run.project.definition).decides_pass:
+            return {"passed"}
+        return set()
 
     @action("flag", _l("Flag as outlier"), None, "fa-flag")
     def flag(self, items):
@@ -349,6 +384,21 @@ class ScoreResultView(ScopedModelView):
         service.flag([i.id for i in items], request.form.get("note") or _("outlier"))
         flash(_("Flagged."), "info")
         return redirect(self.get_redirect())
+
+
+def _filtered_run(filters) -> ScoreRun | None:
+    """The one run a list is filtered to (``_flt_0_run=ID``), in the user's scope."""
+    values = [value for flt, value in filters.get_filters_values()
+              if flt.column_name == "run" and flt.arg_name == "rel_o_m"]
+    values = [v for value in values for v in (value if isinstance(value, list) else [value])]
+    if len(values) != 1:
+        return None
+    try:
+        run_id = int(getattr(values[0], "id", values[0]))
+    except (TypeError, ValueError):
+        return None
+    return db.session.execute(restrict(select(ScoreRun).where(ScoreRun.id == run_id),
+                                       ScoreRun)).scalar_one_or_none()
 
 
 _EMPTY_BREAKDOWN = dict.fromkeys(("value", "cohort", "cohort_size", "normalized", "weight",
@@ -365,7 +415,13 @@ def breakdown_context(result: ScoreResult) -> dict:
             # An indicator the stored breakdown lacks shows as "—" instead of failing the page.
             rows.append((group, indicator, {**_EMPTY_BREAKDOWN,
                                             **(breakdown.get(indicator.code) or {})}))
-    return {"result": result, "project": project, "rows": rows,
+    def cohort_name(key: str | None) -> str:
+        """A cohort by the names people use: 成长期, or 成长期 · 电子信息 (same field)."""
+        stage, _bar, field_ = str(key or "").partition("|")
+        name = _("all enterprises") if stage == "*" else stage_label(stage, stages)
+        return f"{name} · {field_}" if field_ else name
+
+    return {"result": result, "project": project, "rows": rows, "cohort_name": cohort_name,
             "stage_name": stage_label(result.stage, stages),
             "status_name": _label(RESULT_STATUS_LABELS, result.status),
             "title": _("Score of %(name)s", name=result.name or "")}

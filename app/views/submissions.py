@@ -118,5 +118,5 @@ class SubmissionView(ScopedModelView):
             flash(_("Collection reopened for %(n)d enterprises.", n=count), "success")
         return redirect(url_for("SubmissionView.list"))
 
-    def export_columns(self):
+    def export_columns(self, filters):
         return ["activity", "status", "warning_rules", *REGISTRY.keys()]

@@ -139,7 +139,7 @@ def test_the_bank_records_a_loan_that_reaches_the_province(app, page, browser, l
     province = _new_page(browser)
     sign_in(province, live_server, "province_admin")
     province.goto(f"{live_server}/loans/")
-    assert f"{granted_before + 777:.1f}" in province.inner_text("#loans-bank")
+    assert f"{granted_before + 777:,.2f}" in province.inner_text("#loans-bank")
     province.context.close()
     with app.app_context():
         assert db.session.get(RecommendationEntry, entry_id).loan_amount == 777

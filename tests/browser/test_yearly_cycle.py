@@ -107,6 +107,10 @@ def test_the_yearly_cycle(app, page, browser, live_server, tmp_path):
     page.click("#open-run")
     page.wait_for_selector("#confirm-all")
     page.click("#confirm-all")
+    page.wait_for_selector("#confirm-run")  # the confirmation screen
+    if page.locator("#accept-small-cohorts").count():  # a small activity: the second yes
+        page.check("#accept-small-cohorts")
+    page.click("#confirm-run")
     page.wait_for_load_state("load")
     with app.app_context():
         result = db.session.query(ScoreResult).filter_by(submission_id=pk).one()

@@ -197,3 +197,11 @@ def test_the_starter_project_scores():
     assert [i.code for i in project.indicators] == ["rd_expense"]
     results = scoring.score(project, [(1, {"rd_expense": 10}), (2, {"rd_expense": 30})], 2025)
     assert [r.total for r in results] == sorted(r.total for r in results)
+
+
+def test_the_minimum_cohort_size_is_set_cleared_and_checked(points):
+    changed = project_form.apply_form(points, {"min_cohort_size": "12"})
+    assert changed["min_cohort_size"] == 12 and scoring.parse(changed).min_cohort_size == 12
+    cleared = project_form.apply_form(changed, {"min_cohort_size": ""})
+    assert "min_cohort_size" not in cleared and scoring.parse(cleared).min_cohort_size == 30
+    _refused(project_form.apply_form(points, {"min_cohort_size": "abc"}), "最小同级比较群体")
