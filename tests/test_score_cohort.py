@@ -23,9 +23,10 @@ COUNTIES = ("210102", "210103", "210202", "210203", "210211")  # 沈阳 ×2, 大
 _names = itertools.count(1)
 
 
-def _activity(app, count: int, seed: int = 1, approved: int | None = None) -> tuple[int, list]:
+def _activity(app, count: int, seed: int = 1, approved: int | None = None,
+              passed: str = workflow.APPROVED) -> tuple[int, list]:
     """An activity whose ``count`` generated records passed provincial review (the first
-    ``approved`` of them; the rest wait at provincial level)."""
+    ``approved`` of them, in status ``passed``; the rest wait at provincial level)."""
     approved = count if approved is None else approved
     base = 700000 + seed * 1000  # the same seed gives the same enterprises
     with app.app_context():
@@ -44,7 +45,7 @@ def _activity(app, count: int, seed: int = 1, approved: int | None = None) -> tu
                                         region_code=values["region_code"])
                 db.session.add(enterprise)
                 db.session.flush()
-            status = workflow.APPROVED if i < approved else workflow.PENDING_PROVINCE
+            status = passed if i < approved else workflow.PENDING_PROVINCE
             rows.append(Submission(**values, activity_id=activity.id, enterprise_id=enterprise.id,
                                    status=status, channel="upload"))
         db.session.add_all(rows)
@@ -295,3 +296,23 @@ def test_cohort_counts_match_the_database(app):
             ScoreResult.run_id == run_id, ScoreResult.eligible.is_(True))
             .group_by(ScoreResult.stage)).all())
         assert run.cohorts["stages"] == counted and run.cohort_size == 40
+
+
+def test_sent_records_confirmed_and_moved_on_still_count_with_their_stored_values(app,
+                                                                                  reference):
+    """Records sent with the letter move 已测算 → 已确认 when confirmed; they count with
+    their stored values — and where a stored breakdown lacks an indicator (a project that
+    gained it since), with their current data for that one."""
+    activity_id, _ids = _activity(app, 300, seed=17, passed=workflow.SUBMITTED)
+    first = _run(app, activity_id)
+    third = sorted(_totals(app, first))[:100]
+    assert _confirm(app, first, usccs=third) == 100
+    with app.app_context():
+        assert db.session.query(Submission).filter_by(
+            activity_id=activity_id, status=workflow.CONFIRMED).count() == 100
+        for result in db.session.query(ScoreResult).filter(
+                ScoreResult.run_id == first, ScoreResult.uscc.in_(third[:40])):
+            result.breakdown = {k: v for k, v in result.breakdown.items() if k != "roe"}
+        db.session.commit()
+    again = _totals(app, _run(app, activity_id))
+    assert again == {u: t for u, t in reference.items() if u not in third}

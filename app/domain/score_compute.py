@@ -143,31 +143,41 @@ def score_cohort(project: Project, records: list[tuple[Any, Mapping[str, Any]]],
                  data_year: int, companions: list[tuple[Any, Mapping[str, Any]]] = (),
                  frozen: list[FrozenMember] = ()) -> Scored:
     """Score ``records`` against the cohort of ``records``, ``companions`` and ``frozen``;
-    only ``records`` get results."""
-    wanted = len(records)
-    results, envs = _prepare(project, [*records, *companions], data_year)
-    member_results, member_envs = _frozen_members(project, frozen)
+    only ``records`` get results (and breakdowns: the others only lend their values)."""
+    results, envs = _prepare(project, records, data_year)
+    others, other_envs = _prepare(project, companions, data_year)
     scored = [(r, e) for r, e in zip(results, envs, strict=True) if r.eligible]
-    members = [(r, e) for r, e in zip(member_results, member_envs, strict=True) if r.eligible]
-    everyone = scored + members
-    all_envs = [e for _r, e in everyone]
+    lenders = [e for r, e in zip(others, other_envs, strict=True) if r.eligible]
+    lender_stages = [r.stage for r in others if r.eligible]
+    kept = [m for m in frozen if m.eligible]
+    # Current data only for members whose stored values lack an indicator (rare).
+    codes = {i.code for i in project.indicators if i.method in COHORT_METHODS}
+    kept_envs = [_frozen_env(project, m) if not m.values.keys() >= codes else None
+                 for m in kept]
     indicators = project.indicators
-    stage_keys = [r.stage or "*" for r, _e in everyone]
-    field_keys = [f"{k}|{e.get('tech_field') or ''}" for k, e in zip(
-        stage_keys, all_envs, strict=True)] if any(i.same_field for i in indicators) else []
+    stage_keys = [r.stage or "*" for r, _e in scored] + \
+        [stage or "*" for stage in lender_stages] + [m.stage or "*" for m in kept]
+    fields = [e.get("tech_field") for _r, e in scored] + \
+        [e.get("tech_field") for e in lenders] + [m.tech_field for m in kept]
+    field_keys = [f"{k}|{f or ''}" for k, f in zip(stage_keys, fields, strict=True)] \
+        if any(i.same_field for i in indicators) else []
     stages = {None, *(s.code for s in project.stages)}
-    stored = [getattr(r, "frozen_values", None) for r, _e in everyone]
     cohorts: dict[str, Any] = {"min_size": project.min_cohort_size,
                                "stages": dict(Counter(stage_keys)), "indicators": {}}
+    scored_envs = [e for _r, e in scored]
     for indicator in indicators:
-        values = _values(indicator.value, all_envs) if indicator.value is not None \
-            else [None] * len(everyone)
-        for index, kept in enumerate(stored):  # frozen members: the stored values
-            if kept is not None and indicator.code in kept:
-                values[index] = kept[indicator.code]
+        weights = {stage: indicator.weight(stage) for stage in stages}
+        if indicator.method == "points_per_item":
+            _points_per_item(indicator, scored, weights[None])
+            continue
+        values = _values(indicator.value, scored_envs)
+        if indicator.method in COHORT_METHODS:  # the others count only in cohorts
+            values += _values(indicator.value, lenders)
+            values += [m.values[indicator.code] if indicator.code in m.values
+                       else _value(indicator.value, env) for m, env in zip(
+                           kept, kept_envs, strict=True)]
         keys = field_keys if indicator.same_field else stage_keys
-        found = _normalize(indicator, everyone, values, keys,
-                           {stage: indicator.weight(stage) for stage in stages})
+        found = _normalize(indicator, scored, values, keys, weights)
         if found:
             cohorts["indicators"][indicator.code] = {
                 key: {"size": len(m), "min": m[0], "max": m[-1]} for key, m in found.items()}
@@ -175,7 +185,10 @@ def score_cohort(project: Project, records: list[tuple[Any, Mapping[str, Any]]],
               for g in project.groups]
     for result, env in scored:
         _totals(project, groups, result, env)
-    return Scored(results[:wanted], cohorts)
+    return Scored(results, cohorts)
+
+
+COHORT_METHODS = ("cohort_percentile", "min_max")
 
 
 def _prepare(project: Project, records, data_year: int) -> tuple[list[Result], list[dict]]:
@@ -204,50 +217,35 @@ def _prepare(project: Project, records, data_year: int) -> tuple[list[Result], l
     return results, envs
 
 
-class _Member(Result):
-    """A frozen member while cohorts are built: its stored values ride along."""
-
-    __slots__ = ("frozen_values",)
-
-
-def _frozen_members(project: Project, frozen) -> tuple[list[Result], list[dict]]:
-    used = project.fields_used
-    numeric = [k for k in used if k in _NUMERIC]
-    results, envs = [], []
-    for member in frozen:
-        env = {k: member.record.get(k) for k in used}
-        for k in numeric:
-            if env[k] is None:
-                env[k] = 0
-        env["tech_field"] = member.tech_field
-        result = _Member(None, member.eligible, member.stage)
-        result.frozen_values = member.values
-        results.append(result)
-        envs.append(env)
-    return results, envs
+def _frozen_env(project: Project, member: FrozenMember) -> dict:
+    """The current data of a frozen member, for an indicator its stored values lack."""
+    env = {k: member.record.get(k) for k in project.fields_used}
+    for k in project.fields_used:
+        if k in _NUMERIC and env[k] is None:
+            env[k] = 0
+    return env
 
 
 def _normalize(indicator: Indicator, scored, values: list[float | None], keys: list[str],
                weights: dict[str | None, float]) -> dict[str, list[float]]:
-    """Every member's breakdown of the indicator; the cohorts (sorted defined values per
-    cohort key) when the method compares within them."""
+    """The breakdown of the indicator for each scored record (the first ``len(scored)`` of
+    ``values`` and ``keys``; the rest are the cohort's other members); the cohorts (sorted
+    defined values per cohort key) when the method compares within them."""
     code, method = indicator.code, indicator.method
-    if method == "points_per_item":
-        _points_per_item(indicator, scored, weights[None])
-        return {}
+    in_cohorts = method in COHORT_METHODS
     cohorts: dict[str, list[float]] = {}
-    for key, value in zip(keys, values, strict=True):
-        if value is not None:
-            members = cohorts.get(key)
-            if members is None:
-                cohorts[key] = [value]
-            else:
-                members.append(value)
-    for members in cohorts.values():
-        members.sort()
-    in_cohorts = method in ("cohort_percentile", "min_max")
+    if in_cohorts:
+        for key, value in zip(keys, values, strict=True):
+            if value is not None:
+                members = cohorts.get(key)
+                if members is None:
+                    cohorts[key] = [value]
+                else:
+                    members.append(value)
+        for members in cohorts.values():
+            members.sort()
     percentile = method == "cohort_percentile"
-    for (result, _env), value, key in zip(scored, values, keys, strict=True):
+    for (result, _env), value, key in zip(scored, values, keys, strict=False):  # scored first
         weight = weights[result.stage]
         if value is None:
             members = cohorts.get(key)
@@ -262,7 +260,7 @@ def _normalize(indicator: Indicator, scored, values: list[float | None], keys: l
                                                 weight * normalized)
         else:
             result.indicators[code] = _other_method(indicator, value, key, cohorts, weight)
-    return cohorts if in_cohorts else {}
+    return cohorts
 
 
 def _other_method(indicator: Indicator, value: float, key: str, cohorts, weight: float

@@ -19,6 +19,7 @@ from app.domain.fields import REGISTRY
 
 # Callers score through this module; the computation has its own.
 from app.domain.score_compute import (  # noqa: F401
+    COHORT_METHODS,
     Breakdown,
     FrozenMember,
     Result,
@@ -29,7 +30,6 @@ from app.domain.score_compute import (  # noqa: F401
 )
 
 METHODS = ("cohort_percentile", "reference", "min_max", "bands", "points_per_item")
-COHORT_METHODS = ("cohort_percentile", "min_max")  # normalised within the cohort
 MIN_COHORT_SIZE = 30  # SPEC §9: below it a stage's scores carry a warning
 FUNCTIONS = {"count": lambda v: len(v) if isinstance(v, (list, tuple)) else (0 if v in (None, "")
                                                                            else 1)}

@@ -32,16 +32,21 @@ def reserve_run_id() -> int | None:
     return db.session.execute(select(func.nextval(sequence))).scalar_one()
 
 
-def replace_unconfirmed(run: ScoreRun, code: str, submission_ids: list[int]) -> None:
+def replace_unconfirmed(run: ScoreRun, code: str, submission_ids: list[int] | None) -> None:
     """Remove these records' unconfirmed results of the activity's earlier runs of the
-    project code; confirmed ones stay frozen."""
+    project code; confirmed ones stay frozen. ``None`` for a run over the whole cohort: every
+    unconfirmed result of the earlier runs makes way, in one statement instead of one per
+    slice of ids (50,000 ids: 2 s on SQLite)."""
     table = ScoreResult.__table__
     earlier = select(ScoreRun.id).join(EvaluationProject).where(
         ScoreRun.activity_id == run.activity_id, EvaluationProject.code == code,
         ScoreRun.id != run.id)
+    replaced = table.c.run_id.in_(earlier), table.c.status != CONFIRMED
+    if submission_ids is None:
+        db.session.execute(delete(table).where(*replaced))
+        return
     for match in bulk.among(table.c.submission_id, submission_ids, join=True):
-        db.session.execute(delete(table).where(table.c.run_id.in_(earlier),
-                                               table.c.status != CONFIRMED, match))
+        db.session.execute(delete(table).where(*replaced, match))
 
 
 def insert_results(run_id: int, records: Mapping[int, Mapping], results: list[scoring.Result]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import orjson
 from flask import g
@@ -13,7 +14,7 @@ from app.domain.errors import BilingualError
 from app.extensions import db
 from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun, Submission
 from app.security.scope import UserScope, restrict
-from app.services import audit, jobs, score_store
+from app.services import audit, bulk, jobs, score_store
 from app.services import workflow as workflow_service
 from app.services.unit_of_work import bulk_transaction
 
@@ -79,12 +80,18 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
     if submission_ids:
         asked = asked.where(Submission.id.in_(submission_ids))
     with bulk_transaction():
-        rows = [dict(zip(columns, row, strict=True)) for row in db.session.execute(
-            select(*[getattr(Submission, c) for c in columns]).where(*in_activity))]
+        cohort = dict(db.session.execute(select(Submission.id, Submission.status).where(
+            *in_activity)).all())
         wanted = set(db.session.execute(asked).scalars())
-        frozen = _frozen_members(activity, project, {r["id"]: r for r in rows})
-        targets = [r for r in rows if r["id"] in wanted and r["id"] not in frozen]
-        companions = [r for r in rows if r["id"] not in wanted and r["id"] not in frozen]
+        frozen = _frozen_members(activity, project, cohort)
+        codes = _cohort_codes(project)
+        rows = _records(columns, in_activity, cohort, frozen, codes)
+        for submission_id, member in frozen.items():  # an indicator added since: its data
+            if not member.values.keys() >= codes:
+                frozen[submission_id] = replace(member, record=rows[submission_id])
+        rows = [r for r in rows.values() if r["id"] not in frozen]
+        targets = [r for r in rows if r["id"] in wanted]
+        companions = [r for r in rows if r["id"] not in wanted]
         if not targets:
             if wanted:
                 raise ScoringError("所选记录的积分都已确认，没有需要重新测算的记录；"
@@ -104,6 +111,7 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
                 companions=[(r["id"], r) for r in companions], frozen=list(frozen.values()))
             results = scored.results
             scored.cohorts["confirmed"] = len(frozen)
+            size = len(cohort)
             if progress:  # before this transaction writes: SQLite would keep it waiting
                 progress(2, 3)
             move.wait()
@@ -112,40 +120,61 @@ def run_scores(activity: ReportingActivity, project_row: EvaluationProject,
                            scored=len(results), eligible=sum(r.eligible for r in results),
                            passed=sum(bool(r.passed) for r in results)
                            if project.decides_pass else None,
-                           cohort_size=len(rows), cohorts=scored.cohorts)
+                           cohort_size=size, cohorts=scored.cohorts)
             db.session.add(run)
             db.session.flush()
             move.comment = _batch_comment(run.id)
-            score_store.replace_unconfirmed(run, project_row.code, ids)
+            # A run over the whole cohort supersedes every unconfirmed result before it.
+            score_store.replace_unconfirmed(run, project_row.code,
+                                            ids if companions else None)
             score_store.insert_results(run.id, {r["id"]: r for r in targets}, results)
         audit.record(audit.CREATE, object_type="ScoreRun", object_id=str(run.id),
                      detail=f"{project_row.code} v{project_row.version}: re-scored "
-                            f"{len(results)} of {len(rows)} (cohort {len(rows)}, "
+                            f"{len(results)} of {size} (cohort {size}, "
                             f"{len(frozen)} confirmed)")
     return run
 
 
+def _cohort_codes(project: scoring.Project) -> set[str]:
+    return {i.code for i in project.indicators if i.method in scoring.COHORT_METHODS}
+
+
 def _frozen_members(activity: ReportingActivity, project: scoring.Project,
-                    records: dict[int, dict]) -> dict[int, scoring.FrozenMember]:
-    """The activity's confirmed results of the project code, as cohort members with their
-    stored stage, eligibility and indicator values (the breakdown read as text and decoded
-    with orjson: tens of thousands of breakdowns)."""
+                    cohort: dict[int, str]) -> dict[int, scoring.FrozenMember]:
+    """The activity's confirmed results of the project code whose records are in the
+    cohort, as members with their stored stage, eligibility and indicator values (the
+    breakdown read as text and decoded with orjson: tens of thousands of them)."""
     query = select(ScoreResult.submission_id, ScoreResult.stage, ScoreResult.tech_field,
                    ScoreResult.eligible, cast(ScoreResult.breakdown, Text)).join(ScoreRun).join(
         EvaluationProject).where(ScoreRun.activity_id == activity.id,
                                  EvaluationProject.code == project.code,
                                  ScoreResult.status == CONFIRMED)
-    wanted = [i.code for i in project.indicators if i.method in scoring.COHORT_METHODS]
+    wanted = _cohort_codes(project)
     members = {}
     for submission_id, stage, tech_field, eligible, breakdown in db.session.execute(query):
-        record = records.get(submission_id)
-        if record is None:  # no longer scorable (an approval revoked since): not in the cohort
+        if submission_id not in cohort:  # no longer scorable (approval revoked): not counted
             continue
         stored = orjson.loads(breakdown) if breakdown else {}
         values = {code: stored[code][0] for code in wanted if code in stored}
-        members[submission_id] = scoring.FrozenMember(stage, tech_field, bool(eligible), values,
-                                                      record)
+        members[submission_id] = scoring.FrozenMember(stage, tech_field, bool(eligible), values)
     return members
+
+
+def _records(columns: list[str], in_activity, cohort: dict[int, str],
+             frozen: dict[int, scoring.FrozenMember], codes: set[str]) -> dict[int, dict]:
+    """The data of every cohort record that is scored or lends its current values: all but
+    the frozen members with every value stored. Read by status, then by id the few
+    confirmed records that are not frozen or miss an indicator added since."""
+    selected = [getattr(Submission, c) for c in columns]
+    rows = {row[0]: dict(zip(columns, row, strict=True)) for row in db.session.execute(
+        select(*selected).where(*in_activity, Submission.status != workflow.CONFIRMED))}
+    extra = [submission_id for submission_id, status in cohort.items()
+             if status == workflow.CONFIRMED and (
+                 submission_id not in frozen or not frozen[submission_id].values.keys() >= codes)]
+    for match in bulk.among(Submission.id, extra):
+        rows.update({row[0]: dict(zip(columns, row, strict=True))
+                     for row in db.session.execute(select(*selected).where(match))})
+    return rows
 
 
 def small_cohorts(run: ScoreRun) -> list[tuple[str, int]]:
