@@ -39,6 +39,7 @@ i18n-update: $(VENV)/.runtime
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) instance

@@ -74,7 +74,7 @@ class Config:
     AUTH_USER_REGISTRATION = False
     FAB_CREATE_DB = False  # Alembic owns the schema
     FAB_UPDATE_PERMS = False  # `flask setup` writes permissions once, never at start-up
-    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.AppSecurityManager"
+    FAB_SECURITY_MANAGER_CLASS = "app.views.platform.security.AppSecurityManager"
     FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = True  # serves the OpenAPI spec at /api/v1/_openapi
     FAB_API_KEY_ENABLED = True
@@ -84,7 +84,7 @@ class Config:
     FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_BASE_TEMPLATE = "base_layout.html"
-    FAB_INDEX_VIEW = "app.views.home.HomeView"
+    FAB_INDEX_VIEW = "app.views.shell.home.HomeView"
     APP_ICON = ""
     PAGE_SIZE = 20
 

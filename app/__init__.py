@@ -29,10 +29,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.security import roles
     from app.security.policy import validate_password
     from app.security.session import HttpsAwareSessionInterface
-    from app.services import audit
-    from app.services.data_versions import DataVersions
-    from app.views.kept_fragments import rendered_fields
+    from app.services.platform import audit
+    from app.services.platform.data_versions import DataVersions
     from app.views.menu import menu_permissions, register_views
+    from app.views.shell.kept_fragments import rendered_fields
 
     app.config["FAB_ROLES"] = roles.builtin_roles(menu_permissions())
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password
@@ -55,10 +55,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.extensions["data_versions"] = versions
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
+        from app.api.records import RecordApi
+
+        appbuilder.add_api(RecordApi)
         register_views(appbuilder)
         appbuilder.post_init()
 
-    from app.views.health import health
+    from app.views.platform.health import health
 
     app.register_blueprint(health)
     _register_release(app)
@@ -136,7 +139,7 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from app.domain import display
-    from app.views.kept_fragments import kept_navbar_menu
+    from app.views.shell.kept_fragments import kept_navbar_menu
 
     app.jinja_env.filters.update(display.FILTERS)
 
@@ -145,8 +148,8 @@ def _register_template_helpers(app: Flask) -> None:
         def unread_notifications() -> int:
             from flask import g
 
-            from app.services.notifications import unread_count
-            from app.views.kept_lists import kept_while_unchanged
+            from app.services.platform.notifications import unread_count
+            from app.views.shell.kept_lists import kept_while_unchanged
 
             user = getattr(g, "user", None)
             if user is None or not getattr(user, "is_authenticated", False):

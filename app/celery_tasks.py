@@ -13,7 +13,7 @@ def make_celery(flask_app: Flask) -> Celery:
 
     @celery.task(name="jobs.run")
     def run_job(job_id: int) -> None:
-        from app.services import jobs
+        from app.services.platform import jobs
 
         with flask_app.app_context():
             jobs.run(job_id)

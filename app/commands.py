@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.services.accounts import AccountError
+from app.services.platform.accounts import AccountError
 
 
 def _both(error) -> str:
@@ -30,7 +30,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("setup")
     def setup_command():
         """Create or upgrade the database; load regions, roles, permissions, banks."""
-        from app.services.setup import run_setup
+        from app.services.platform.setup import run_setup
 
         counts = run_setup()
         click.echo(
@@ -65,7 +65,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--open", "open_now", is_flag=True, help="Open it for reporting now.")
     def activity_create(name, data_year, chain, open_now):
         """Create a reporting activity; prints its id."""
-        from app.services.activities import SettingsError, create_activity
+        from app.services.intake.activities import SettingsError, create_activity
 
         try:
             created = create_activity(name, data_year, chain, open_now)
@@ -84,7 +84,7 @@ def register_commands(app: Flask) -> None:
         """Write the activity's Excel template."""
         from app.extensions import db
         from app.models import ReportingActivity
-        from app.services.workbook import build_template
+        from app.services.intake.workbook import build_template
 
         activity = db.session.get(ReportingActivity, activity_id)
         if activity is None:
@@ -106,7 +106,7 @@ def register_commands(app: Flask) -> None:
 
         from app.extensions import db
         from app.models import ReportingActivity
-        from app.services.batch import BatchError, import_workbook
+        from app.services.intake.batch import BatchError, import_workbook
 
         activity = db.session.get(ReportingActivity, activity_id)
         found = current_app.appbuilder.sm.find_user(username=username)
@@ -234,7 +234,7 @@ def register_commands(app: Flask) -> None:
     def user_create(username, password, role, email, first_name, last_name, region_code,
                     enterprise_id, bank_id):
         """Create an account; the password policy applies."""
-        from app.services.accounts import create_user
+        from app.services.platform.accounts import create_user
 
         try:
             created = create_user(username, password, role, first_name=first_name or username,

@@ -29,11 +29,11 @@ def run_one(database_url: str, rows: int, reupload: bool = False) -> dict:
     from python_calamine import CalamineWorkbook
 
     from app import create_app
-    from app.domain import synthetic
+    from app.domain.records import synthetic
     from app.extensions import db
-    from app.services import activities, batch
-    from app.services.setup import run_setup
-    from app.services.workbook import build_template, write_filled
+    from app.services.intake import activities, batch
+    from app.services.intake.workbook import build_template, write_filled
+    from app.services.platform.setup import run_setup
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "testing",
                       "UPLOAD_FOLDER": tempfile.mkdtemp()})
@@ -42,13 +42,13 @@ def run_one(database_url: str, rows: int, reupload: bool = False) -> dict:
         activity = activities.create_activity("基准测试活动", 2025, "county", open_now=True)
         user = app.appbuilder.sm.find_user(username="bench_province")
         if user is None:
-            from app.services.accounts import create_user
+            from app.services.platform.accounts import create_user
 
             user = create_user("bench_province", "Bench#2026", "ProvinceAdmin",
                                first_name="基准", last_name="测试", email="bench@x.invalid",
                                region_code="21")
         from app.domain.regions import load_regions
-        from app.services.setup import REGIONS_DIR
+        from app.services.platform.setup import REGIONS_DIR
 
         counties = [r.code for r in load_regions(REGIONS_DIR) if r.level == "county"
                     and r.code.startswith("21")]

@@ -37,7 +37,7 @@ def prepare(database_url: str, count: int) -> None:
     from sqlalchemy import insert, text
 
     from app import create_app
-    from app.domain.fields import REGISTRY, option_set
+    from app.domain.records.fields import REGISTRY, option_set
     from app.domain.regions import load_regions
     from app.extensions import db
     from app.models import (
@@ -50,9 +50,10 @@ def prepare(database_url: str, count: int) -> None:
         ScoreRun,
         Submission,
     )
-    from app.services import activities, scoring
+    from app.services import scoring
     from app.services.demo import demo_uscc
-    from app.services.setup import REGIONS_DIR, run_setup
+    from app.services.intake import activities
+    from app.services.platform.setup import REGIONS_DIR, run_setup
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "testing"})
     with app.app_context():
@@ -135,8 +136,8 @@ def prepare(database_url: str, count: int) -> None:
 def measure(database_url: str, count: int, repeat: int) -> dict:
     from app import create_app
     from app.security.scope import REGION, UserScope
-    from app.services import dashboard
-    from app.views.dashboard_tables import Tables
+    from app.services.dashboard import figures as dashboard
+    from app.views.dashboard.tables import Tables
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "testing"})
     report = {"database": database_url.split(":")[0], "records": count}

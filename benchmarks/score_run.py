@@ -32,13 +32,15 @@ def prepare(database_url: str, count: int, confirmed: float = 0.0) -> None:
     from sqlalchemy import insert
 
     from app import create_app
-    from app.domain import synthetic, workflow
+    from app.domain import workflow
+    from app.domain.records import synthetic
+    from app.domain.records.validation import Validator
     from app.domain.regions import load_regions
-    from app.domain.validation import Validator
     from app.extensions import db
     from app.models import Enterprise, Submission
-    from app.services import activities, reporting, scoring
-    from app.services.setup import REGIONS_DIR, run_setup
+    from app.services import scoring
+    from app.services.intake import activities, reporting
+    from app.services.platform.setup import REGIONS_DIR, run_setup
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "testing"})
     with app.app_context():

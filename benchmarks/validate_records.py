@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.domain import synthetic  # noqa: E402
-from app.domain.normalize import Lookups  # noqa: E402
-from app.domain.similarity import SimilarityIndex  # noqa: E402
-from app.domain.validation import Validator  # noqa: E402
-from app.services.setup import REGIONS_DIR  # noqa: E402
+from app.domain.records import synthetic  # noqa: E402
+from app.domain.records.normalize import Lookups  # noqa: E402
+from app.domain.records.similarity import SimilarityIndex  # noqa: E402
+from app.domain.records.validation import Validator  # noqa: E402
+from app.services.platform.setup import REGIONS_DIR  # noqa: E402
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ PY=.venv/bin/python
 
 echo "== Lint"
 .venv/bin/ruff check .
+echo "== Layers and capability packages (docs/ARCHITECTURE.md)"
+.venv/bin/lint-imports --no-cache
 
 echo "== Tests on SQLite"
 TEST_DATABASE_URL= "$PY" -m pytest "$@"

@@ -83,7 +83,7 @@ def app(database_url):
     application = make_test_app(database_url)
     with application.app_context():
         from app.services.demo import load_demo
-        from app.services.setup import run_setup
+        from app.services.platform.setup import run_setup
 
         run_setup()
         load_demo()

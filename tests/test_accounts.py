@@ -7,7 +7,7 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
 from app.extensions import db
 from app.models import AppUser
-from app.services.accounts import AccountError, create_user
+from app.services.platform.accounts import AccountError, create_user
 from tests.conftest import login, make_test_app, post_form
 
 

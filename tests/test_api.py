@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.extensions import db
-from app.services import activities
+from app.services.intake import activities
 from tests.conftest import post_form
 from tests.test_batch import _file, _records, _upload, _wait_for_batch
 

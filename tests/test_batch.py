@@ -11,12 +11,13 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from app.domain import synthetic, workflow
+from app.domain import workflow
+from app.domain.records import synthetic
 from app.extensions import db
 from app.models import BackgroundJob, Enterprise, Submission, UploadBatch
-from app.services import activities, reporting
-from app.services import batch as batch_service
-from app.services.workbook import write_filled
+from app.services.intake import activities, reporting
+from app.services.intake import batch as batch_service
+from app.services.intake.workbook import write_filled
 from tests.conftest import csrf_token_of, login
 
 
@@ -311,7 +312,7 @@ def test_formulas_count_as_their_values_and_merged_cells_are_named(app, activity
     record = _records(1, start=77000, bad_every=0)[0]
     with app.app_context():
         activity = db.session.get(activities.ReportingActivity, activity_id)
-        from app.services.workbook import shown_fields
+        from app.services.intake.workbook import shown_fields
 
         columns = [f for f, _r in shown_fields(activity)]
     buffer = io.BytesIO()

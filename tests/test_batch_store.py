@@ -7,11 +7,13 @@ import random
 import pytest
 from sqlalchemy import JSON
 
-from app.domain import synthetic
+from app.domain.records import synthetic
 from app.extensions import db
 from app.models import Enterprise, ReviewRecord, Submission, UploadBatch
-from app.services import activities, batch_store, bulk
-from app.services import batch as batch_service
+from app.services.intake import _batch_store as batch_store
+from app.services.intake import activities
+from app.services.intake import batch as batch_service
+from app.services.platform import bulk
 
 # Columns that differ between two imports of the same rows whatever the method.
 VARYING = {"id", "activity_id", "batch_id", "submission_id", "created_on", "changed_on",
@@ -116,7 +118,7 @@ def test_plain_copy_of_qualifications_follows_every_write(app, monkeypatch):
     JSON list."""
     import json
 
-    from app.domain.fields import option_set
+    from app.domain.records.fields import option_set
     with app.app_context():
         records = _records(640000, n=20)
         records[1]["qualifications"] = "高新技术企业；科技型中小企业；高新技术企业"

@@ -26,8 +26,8 @@ from app.models import (
     ScoreRun,
     Submission,
 )
-from app.services import activities
 from app.services.demo import demo_uscc
+from app.services.intake import activities
 
 TODAY = dt.date.today()
 HIGH, SME = "高新技术企业", "科技型中小企业"

@@ -8,8 +8,8 @@ from python_calamine import CalamineWorkbook
 
 from app.extensions import db
 from app.models import AppUser, AuditLog, Enterprise
-from app.services import activities, reporting
 from app.services.demo import demo_uscc
+from app.services.intake import activities, reporting
 from tests.conftest import csrf_token_of, login, post_form
 
 
@@ -18,7 +18,7 @@ def _credentials(html):
 
 
 def _new_enterprise(app, uscc_county, serial, name):
-    from app.domain.synthetic import uscc_for
+    from app.domain.records.synthetic import uscc_for
 
     with app.app_context():
         enterprise = Enterprise(uscc=uscc_for(uscc_county, serial), name=name,
@@ -58,7 +58,7 @@ def test_accounts_for_all_enterprises_of_an_activity_in_the_area(app, county_cli
         activity = activities.create_activity("开户测试活动", 2025, "county", open_now=True)
         ids = []
         for county, serial in (("210202", 9101), ("210202", 9102), ("210203", 9103)):
-            from app.domain.synthetic import uscc_for
+            from app.domain.records.synthetic import uscc_for
 
             enterprise = Enterprise(uscc=uscc_for(county, serial), name=f"开户企业{serial}",
                                     region_code=county)
@@ -101,7 +101,7 @@ def test_self_registration_needs_activation_by_the_county(app, county_client):
     assert "/login/" in login(app.test_client(), "selfreg_user", "Good#Pass1").location
 
     # Another county's reviewer does not see it; this county's does and activates it.
-    from app.services.accounts import create_user
+    from app.services.platform.accounts import create_user
 
     with app.app_context():
         create_user("reg_other_county", "Good#Pass1", "CountyReviewer", first_name="a",

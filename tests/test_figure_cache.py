@@ -4,7 +4,7 @@ and a store that fails costs a recount, never an error."""
 import pytest
 
 from app.extensions import cache
-from app.services import figure_cache
+from app.services.dashboard import cache as figure_cache
 
 
 @pytest.fixture

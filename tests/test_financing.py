@@ -21,8 +21,8 @@ from app.models import (
     ScoreRun,
     Submission,
 )
-from app.services import activities
-from app.services import recommendations as service
+from app.services.finance import recommendations as service
+from app.services.intake import activities
 from tests.conftest import csrf_token_of
 
 # uscc suffix, county, grade, total, needs financing, intended banks, size

@@ -52,7 +52,7 @@ def test_catalogs_hold_every_string_in_the_code(tmp_path):
 
 
 def test_setup_compiles_missing_catalogs(app):
-    from app.services.setup import compile_translations
+    from app.services.platform.setup import compile_translations
 
     mo = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.mo"
     mo.unlink()

@@ -73,12 +73,13 @@ def test_every_main_page_in_chinese_shows_none_of_our_english(app, role):
 
 def _stored_codes() -> set[str]:
     """Values stored in status, channel and stage columns: never shown as they are."""
-    from app.domain import channels, workflow
+    from app.domain import workflow
+    from app.domain.records import channels
     from app.models import financing
     from app.models.reporting import ACTIVITY_STATUSES
-    from app.services import jobs
     from app.services import scoring as scoring_service
-    from app.views.audit import OBJECT_TYPE_LABELS
+    from app.services.platform import jobs
+    from app.views.platform.audit import OBJECT_TYPE_LABELS
 
     return {*workflow.STATUSES, *workflow.ACTION_LABELS, *channels.CHANNEL_LABELS,
             *ACTIVITY_STATUSES,

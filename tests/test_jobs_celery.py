@@ -22,7 +22,7 @@ def test_a_large_upload_runs_on_a_celery_worker(app, county_client):
 
     from app.extensions import db
     from app.models import BackgroundJob
-    from app.services import activities
+    from app.services.intake import activities
 
     with app.app_context():
         activity_id = activities.create_activity("Celery 上传活动", 2025, "county",

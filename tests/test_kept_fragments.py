@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Submission
-from app.views.kept_fragments import rendered_fields
+from app.views.shell.kept_fragments import rendered_fields
 from tests.conftest import get_with_statements
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Submission
-from app.services.data_versions import DataVersions, mark_written
-from app.views.kept_lists import CSRF_MARK, NONCE_MARK, list_cache_seconds
+from app.services.platform.data_versions import DataVersions, mark_written
+from app.views.shell.kept_lists import CSRF_MARK, NONCE_MARK, list_cache_seconds
 from tests.conftest import csrf_token_of, get_with_statements, logged_in_client, make_test_app
 
 URL = "/submissionview/list/?_flt_0_uscc={uscc}"
@@ -157,7 +157,7 @@ def _bell(page):
 
 def test_the_bell_count_is_kept_until_a_notification_is_written(app, county_client):
     from app.models import AppUser, Notification
-    from app.services.notifications import notify
+    from app.services.platform.notifications import notify
 
     url = "/submissionview/list/"
     before, reads = get_with_statements(app, county_client, url)

@@ -9,7 +9,8 @@ import pytest
 from app.domain import workflow
 from app.extensions import db
 from app.models import Submission, SubmissionLetter
-from app.services import activities, letters
+from app.services.intake import activities
+from app.services.review import letters
 from tests.conftest import csrf_token_of
 from tests.test_review import _decide, _submitted
 

@@ -4,7 +4,7 @@ words, times to the minute; the Excel export keeps the real values."""
 import datetime as dt
 import re
 
-from app.views.base import shown_cell
+from app.views.shell.base import shown_cell
 
 
 def test_shown_cell():
@@ -39,7 +39,7 @@ def test_a_record_page_shows_no_none(app, province_client):
 
 def test_channels_are_named_not_coded(app, county_client):
     """How a record came in shows as officials name it (SPEC §4), in the user's language."""
-    from app.domain.channels import CHANNEL_LABELS
+    from app.domain.records.channels import CHANNEL_LABELS
     from app.extensions import db
     from app.models import Submission
 
@@ -62,7 +62,7 @@ def test_channels_are_named_not_coded(app, county_client):
 
 
 def test_channel_label():
-    from app.domain.channels import channel_label
+    from app.domain.records.channels import channel_label
 
     assert channel_label("upload", "zh") == "批量上传"
     assert channel_label("api", "en") == "API"

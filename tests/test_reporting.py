@@ -8,9 +8,9 @@ import pytest
 from app.domain import workflow
 from app.extensions import db
 from app.models import AppUser, Enterprise, ReportingActivity, Submission
-from app.services import activities, reporting
-from app.services.accounts import create_user
 from app.services.demo import demo_uscc
+from app.services.intake import activities, reporting
+from app.services.platform.accounts import create_user
 from tests.conftest import login, post_form
 from tests.domain.test_rules import GOOD
 

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from app.domain import workflow
 from app.extensions import db
 from app.models import Enterprise, Notification, ReviewRecord, Submission
-from app.services import activities, reporting
 from app.services.demo import demo_uscc
+from app.services.intake import activities, reporting
 from tests.conftest import csrf_token_of, login, post_form
 from tests.domain.test_rules import GOOD
 
@@ -148,7 +148,7 @@ def test_review_after_the_levels_deadline_is_refused(app, activity_id, county_cl
 @pytest.mark.postgres
 def test_two_reviewers_at_once_exactly_one_applies(app, activity_id, monkeypatch):
     """The second reviewer's change meets a record changed under it: refused, not applied."""
-    from app.services import workflow as service
+    from app.services.review import workflow as service
 
     pk = _submitted(app, activity_id)
     original = service.workflow.after_review
@@ -278,12 +278,12 @@ def test_email_goes_out_when_smtp_is_configured(app, activity_id, county_client,
         def send_message(self, message):
             sent.append(("message", message["To"], message.get_content()))
 
-    from app.services import notifications
+    from app.services.platform import notifications
 
     monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSMTP)
     pk = _submitted(app, activity_id, demo_uscc("210202", 8850))
     with app.app_context():
-        from app.services.accounts import create_user
+        from app.services.platform.accounts import create_user
 
         enterprise = db.session.query(Enterprise).filter_by(uscc=demo_uscc("210202", 8850)).one()
         create_user("mail_ent", "Good#Pass1", "Enterprise", first_name="a", last_name="b",

@@ -5,7 +5,7 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from app.domain.uscc import check_character
+from app.domain.records.uscc import check_character
 from app.extensions import db
 from app.models import Enterprise
 from app.security.scope import REGION, UserScope, restrict

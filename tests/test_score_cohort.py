@@ -11,12 +11,13 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from app.domain import synthetic, workflow
+from app.domain import workflow
+from app.domain.records import synthetic
 from app.extensions import db
 from app.models import AuditLog, Enterprise, ScoreResult, ScoreRun, Submission
 from app.security.scope import ALL, REGION, UserScope
-from app.services import activities, reporting
 from app.services import scoring as service
+from app.services.intake import activities, reporting
 from tests.conftest import csrf_token_of
 
 COUNTIES = ("210102", "210103", "210202", "210203", "210211")  # 沈阳 ×2, 大连 ×3

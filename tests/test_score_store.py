@@ -10,21 +10,26 @@ import pytest
 from flask import g
 from sqlalchemy import func, insert, select, text
 
-from app.domain import scoring, synthetic, workflow
+from app.domain import scoring, workflow
+from app.domain.records import synthetic
 from app.extensions import db
 from app.models import (
     AppUser,
     AuditLog,
     Enterprise,
+    EvaluationProject,
     ReviewRecord,
     ScoreResult,
     ScoreRun,
     Submission,
 )
 from app.security.scope import ALL, UserScope
-from app.services import activities, bulk, reporting, score_store
 from app.services import scoring as service
-from app.services import workflow as workflow_service
+from app.services.intake import activities, reporting
+from app.services.platform import bulk
+from app.services.review import workflow as workflow_service
+from app.services.scoring import _store as score_store
+from app.services.scoring import runs
 from config import BASE_DIR
 
 COUNT = 1000  # above the 900 ids of one IN list on SQLite
@@ -87,7 +92,7 @@ def test_a_failure_part_way_leaves_nothing_written(app, prepared, monkeypatch):
     context = _as_province(app)
     try:
         activity = db.session.get(activities.ReportingActivity, activity_id)
-        project = db.session.get(service.EvaluationProject, project_id)
+        project = db.session.get(EvaluationProject, project_id)
         before = _state(activity_id, ours)
         real_insert = score_store.insert_results
 
@@ -101,7 +106,7 @@ def test_a_failure_part_way_leaves_nothing_written(app, prepared, monkeypatch):
         assert _state(activity_id, ours) == before
         # Failing while PostgreSQL is still changing the statuses: the same.
         monkeypatch.undo()
-        monkeypatch.setattr(service.scoring, "score_cohort", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr(runs.scoring, "score_cohort", lambda *a, **k: 1 / 0)
         with pytest.raises(ZeroDivisionError):
             service.run_scores(activity, project, scope=UserScope(ALL))
         assert _state(activity_id, ours) == before  # and the connection is usable again
@@ -115,7 +120,7 @@ def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
     try:
         user = g.user
         activity = db.session.get(activities.ReportingActivity, activity_id)
-        project_row = db.session.get(service.EvaluationProject, project_id)
+        project_row = db.session.get(EvaluationProject, project_id)
         versions = dict(db.session.execute(select(Submission.id, Submission.version).where(
             Submission.id.in_(ours))).all())
         audit_before = db.session.execute(select(func.max(AuditLog.id))).scalar() or 0
@@ -124,8 +129,8 @@ def test_bulk_run_stores_what_the_orm_path_stored(app, prepared):
         assert (run.scored, run.activity_id) == (COUNT, activity_id)
 
         # The results are the domain's, breakdown for breakdown.
-        columns = [*service._BASE_COLUMNS, *sorted(
-            scoring.parse(project_row.definition).fields_used - set(service._BASE_COLUMNS))]
+        columns = [*runs._BASE_COLUMNS, *sorted(
+            scoring.parse(project_row.definition).fields_used - set(runs._BASE_COLUMNS))]
         records = [dict(zip(columns, row, strict=True)) for row in db.session.execute(
             select(*[getattr(Submission, c) for c in columns]).where(
                 Submission.activity_id == activity_id,

@@ -9,8 +9,8 @@ from python_calamine import CalamineWorkbook
 from app.domain import workflow
 from app.extensions import db
 from app.models import EvaluationProject, ScoreResult, Submission
-from app.services import activities
 from app.services.demo import demo_uscc
+from app.services.intake import activities
 from config import BASE_DIR
 from tests.conftest import csrf_token_of, post_form
 from tests.test_batch import _wait_for_batch

@@ -11,12 +11,14 @@ from flask import g
 from python_calamine import CalamineWorkbook
 
 from app.domain import workflow
-from app.domain.uscc import check_character
+from app.domain.records.uscc import check_character
 from app.extensions import db
 from app.models import AppUser, Bank, Enterprise, ReportingActivity, ScoreRun, Submission
-from app.services import accounts, recommendations, reporting
-from app.services import workflow as flow
-from app.services.excel import write_workbook
+from app.services.finance import recommendations
+from app.services.intake import reporting
+from app.services.platform import accounts
+from app.services.platform.excel import write_workbook
+from app.services.review import workflow as flow
 from tests.conftest import csrf_token_of, logged_in_client, login
 from tests.test_security_sweep import main_pages
 
@@ -104,7 +106,7 @@ def test_markup_is_escaped_for_the_enterprise_itself(app, marked):
 
 def test_markup_in_pdf_letters_is_escaped(app, marked, monkeypatch):
     """The letter's HTML goes to wkhtmltopdf, which would run injected script: check it."""
-    from app.services import letters
+    from app.services.review import letters
 
     captured = []
     monkeypatch.setattr(letters.pdfkit, "from_string",

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import g
 
 from app.domain import workflow
-from app.domain.uscc import check_character
+from app.domain.records.uscc import check_character
 from app.extensions import db
 from app.models import (
     AppUser,
@@ -318,8 +318,8 @@ def test_headers_on_login_error_and_static_responses(app):
 # --- Secrets never logged ------------------------------------------------------------------
 
 def test_no_secret_in_logs_or_audit_rows(app, caplog):
-    from app.services import api_clients
-    from app.services.accounts import create_user
+    from app.services.platform import api_clients
+    from app.services.platform.accounts import create_user
     from tests.conftest import login
 
     first_password, new_password, wrong_password = "Sweep#Pass2026a", "Sweep#Pass2026b", \

@@ -6,8 +6,8 @@ import xlsxwriter
 
 from app.extensions import db
 from app.models import Enterprise, Submission
-from app.services import activities, reporting
 from app.services.demo import demo_uscc
+from app.services.intake import activities, reporting
 from tests.conftest import csrf_token_of
 
 

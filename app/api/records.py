@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Enterprise, ReportingActivity, Submission
 from app.security.scope import restrict
-from app.services import batch as batch_service
+from app.services.intake import batch as batch_service
 
 MAX_RECORDS = 1000
 

@@ -1,6 +1,6 @@
 """Submission statuses and the transitions between them (SPEC §8).
 
-Only ``app.services.workflow`` applies these; this module says what is
+Only ``app.services.review.workflow`` applies these; this module says what is
 allowed. The review issue extends it with the review actions.
 """
 

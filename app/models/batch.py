@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.security.scope import ScopeSpec
+from app.models.scoping import ScopeSpec
 
 
 class UploadBatch(Model):

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.security.scope import ScopeSpec
+from app.models.scoping import ScopeSpec
 
 DRAFT, PUBLISHED = "draft", "published"
 # What a bank records about a recommended enterprise, in the order it usually happens.

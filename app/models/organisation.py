@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.mixins import TrackedMixin
-from app.security.scope import ScopeSpec
+from app.models.scoping import ScopeSpec
 
 
 class Enterprise(TrackedMixin, Model):

@@ -30,10 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain import fields as F
 from app.domain import workflow
+from app.domain.records import fields as F
 from app.models.mixins import TrackedMixin
-from app.security.scope import ScopeSpec
+from app.models.scoping import ScopeSpec
 
 ACTIVITY_DRAFT, ACTIVITY_OPEN, ACTIVITY_CLOSED, ACTIVITY_ARCHIVED = (
     "draft", "open", "closed", "archived")

@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.security.scope import ScopeSpec
+from app.models.scoping import ScopeSpec
 
 letter_submission = Table(
     "letter_submission", Model.metadata,

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.security.scope import ScopeSpec
+from app.models.scoping import ScopeSpec
 
 
 class EvaluationProject(Model):

@@ -4,7 +4,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.security.scope import ScopeSpec
+from app.models.scoping import ScopeSpec
 
 
 class AppUser(User):

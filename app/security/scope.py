@@ -10,7 +10,6 @@ Rows outside the scope simply do not exist for the user: views answer 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,17 +18,10 @@ from sqlalchemy import and_, false, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.regions import code_range
+from app.models.scoping import ScopeSpec
 from app.security import roles
 
 ALL, REGION, ENTERPRISE, BANK, NOTHING = "all", "region", "enterprise", "bank", "nothing"
-
-
-@dataclass(frozen=True)
-class ScopeSpec:
-    region: str | None = None  # attribute holding the row's county code
-    enterprise: str | None = None  # attribute holding the row's enterprise id
-    # (model, bank_id) -> condition; None: banks see none of these rows
-    bank: Callable[[type, int], ColumnElement] | None = None
 
 
 @dataclass(frozen=True)

@@ -6,29 +6,28 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from app.views.accounts import CredentialsExportView, PendingAccountView, RegisterView
-from app.views.activities import ActivityView
-from app.views.api_clients import ApiClientView
-from app.views.audit import AuditLogView
-from app.views.batches import BatchView, JobView
-from app.views.dashboard import DashboardView
-from app.views.duplicates import DuplicateView
-from app.views.enterprises import EnterpriseView
-from app.views.financing import (
-    FinancingNeedView,
-    LoanSummaryView,
-    MyFinancingView,
-    RecommendationEntryView,
-    RecommendationListView,
-)
-from app.views.letters import LetterView
-from app.views.notifications import NotificationView
-from app.views.portal import PortalView
-from app.views.reference import BankView, RegionView
-from app.views.review import ReviewView
-from app.views.role_matrix import RoleMatrixView
-from app.views.scoring import MyScoreView, ProjectView, ScoreResultView, ScoreRunView
-from app.views.submissions import SubmissionView
+from app.views.dashboard.page import DashboardView
+from app.views.finance.loans import LoanSummaryView
+from app.views.finance.needs import FinancingNeedView, MyFinancingView
+from app.views.finance.recommendations import RecommendationEntryView, RecommendationListView
+from app.views.intake.activities import ActivityView
+from app.views.intake.batches import BatchView
+from app.views.intake.enterprises import EnterpriseView
+from app.views.intake.portal import PortalView
+from app.views.platform.accounts import CredentialsExportView, PendingAccountView, RegisterView
+from app.views.platform.api_clients import ApiClientView
+from app.views.platform.audit import AuditLogView
+from app.views.platform.jobs import JobView
+from app.views.platform.notifications import NotificationView
+from app.views.platform.reference import BankView, RegionView
+from app.views.platform.role_matrix import RoleMatrixView
+from app.views.review.duplicates import DuplicateView
+from app.views.review.letters import LetterView
+from app.views.review.queue import ReviewView
+from app.views.review.submissions import SubmissionView
+from app.views.scoring.projects import ProjectView
+from app.views.scoring.results import MyScoreView, ScoreResultView
+from app.views.scoring.runs import ScoreRunView
 
 
 @dataclass(frozen=True)
@@ -116,9 +115,6 @@ NO_MENU = [CredentialsExportView, RegisterView, NotificationView]
 
 
 def register_views(appbuilder) -> None:
-    from app.api.records import RecordApi
-
-    appbuilder.add_api(RecordApi)
     for view in NO_MENU:
         appbuilder.add_view_no_menu(view)
     for entry in MENU:

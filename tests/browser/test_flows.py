@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook
 from app.domain import workflow
 from app.extensions import db
 from app.models import RecommendationEntry, RecommendationList, Submission, UploadBatch
-from app.services import activities
+from app.services.intake import activities
 from tests.browser.test_sign_in import sign_in
 from tests.test_batch import _file, _records
 

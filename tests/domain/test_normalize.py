@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from app.domain.fields import REGISTRY
-from app.domain.normalize import Lookups, Normalizer
+from app.domain.records.fields import REGISTRY
+from app.domain.records.normalize import Lookups, Normalizer
 
 N = Normalizer(Lookups(province_code="21",
                        county_names={"大连市中山区": "210202", "辽宁省大连市中山区": "210202"},

@@ -5,9 +5,9 @@ import datetime as dt
 import math
 import random
 
-from app.domain import synthetic
-from app.domain.fields import REGISTRY
-from app.domain.validation import Validator
+from app.domain.records import synthetic
+from app.domain.records.fields import REGISTRY
+from app.domain.records.validation import Validator
 from tests.domain.test_rules import LOOKUPS
 
 # Cells as spreadsheets and API clients hand them over, good and bad, for every type.

@@ -1,11 +1,12 @@
-"""The editor's form applied to project definitions (app.domain.project_form)."""
+"""The editor's form applied to project definitions (app.domain.scoring.form)."""
 
 import copy
 
 import pytest
 import yaml
 
-from app.domain import project_form, scoring
+from app.domain import scoring
+from app.domain.scoring import form as project_form
 from config import BASE_DIR
 
 PROJECTS = BASE_DIR / "app" / "data" / "indicator-projects"

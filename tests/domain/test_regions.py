@@ -1,7 +1,7 @@
 import pytest
 
 from app.domain import regions
-from app.services.setup import REGIONS_DIR
+from app.services.platform.setup import REGIONS_DIR
 
 
 def test_levels_follow_code_length():

@@ -1,8 +1,8 @@
 """Fields the dictionary marks "required when <flag>" (the financing need's amount and types)
 are required when the flag is yes — in the form's path and the batch upload's column path."""
 
-from app.domain.fields import REGISTRY
-from app.domain.validation import Validator
+from app.domain.records.fields import REGISTRY
+from app.domain.records.validation import Validator
 from tests.domain.test_rules import LOOKUPS
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.domain.normalize import Lookups
-from app.domain.validation import Validator
+from app.domain.records.normalize import Lookups
+from app.domain.records.validation import Validator
 
 LOOKUPS = Lookups(province_code="21", county_names={"大连市中山区": "210202"},
                   county_codes=frozenset({"210202", "210203"}),

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.domain import project_files, scoring
+from app.domain import scoring
+from app.domain.scoring import files as project_files
 
 SHARED = Path(__file__).resolve().parents[2] / "app" / "data" / "indicator-projects"
 

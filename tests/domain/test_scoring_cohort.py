@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.domain import project_files, scoring
+from app.domain import scoring
+from app.domain.scoring import files as project_files
 
 SHARED = Path(__file__).resolve().parents[2] / "app" / "data" / "indicator-projects"
 INNOVATION = project_files.load((SHARED / "innovation-points-2.0.yaml").read_bytes())

@@ -1,4 +1,4 @@
-from app.domain.similarity import SimilarityIndex, equal_figures
+from app.domain.records.similarity import SimilarityIndex, equal_figures
 
 
 def test_equal_figures_counts_non_zero_equal_numbers():

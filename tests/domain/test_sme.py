@@ -6,7 +6,7 @@ Y = 营业收入 (万元), Z = 资产总额 (万元). Inputs a row does not use 
 
 import pytest
 
-from app.domain import sme
+from app.domain.records import sme
 
 L, M, S, W = "大型", "中型", "小型", "微型"
 

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain import uscc
+from app.domain.records import uscc
 
 
 def test_reference_codes():

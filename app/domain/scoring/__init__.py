@@ -1,0 +1,33 @@
+"""Evaluation projects (SPEC §7): what a project is (``definition``), reading and checking
+one (``parsing``, ``files`` for YAML, ``form`` for the editor's posts) and scoring records
+against the province cohort (``compute``). Other packages use the names below."""
+
+from app.domain.scoring.compute import (
+    Breakdown,
+    FrozenMember,
+    Result,
+    Scored,
+    score,
+    score_cohort,
+    stage_of,
+)
+from app.domain.scoring.definition import (
+    COHORT_METHODS,
+    FUNCTIONS,
+    METHODS,
+    MIN_COHORT_SIZE,
+    Band,
+    Grade,
+    Group,
+    Indicator,
+    Item,
+    Project,
+    ProjectError,
+    Stage,
+)
+from app.domain.scoring.parsing import check_weights, parse
+
+__all__ = ["COHORT_METHODS", "FUNCTIONS", "METHODS", "MIN_COHORT_SIZE", "Band", "Breakdown",
+           "FrozenMember", "Grade", "Group", "Indicator", "Item", "Project", "ProjectError",
+           "Result", "Scored", "Stage", "check_weights", "parse", "score", "score_cohort",
+           "stage_of"]

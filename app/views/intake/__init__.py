@@ -1,0 +1,2 @@
+"""Screens where data enters: the enterprise portal form, reporting activities, batch
+uploads."""

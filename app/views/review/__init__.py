@@ -1,0 +1,1 @@
+"""Review screens: the queue awaiting my review, submissions, duplicates, letters."""
