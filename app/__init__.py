@@ -139,26 +139,10 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from app.domain import display
-    from app.views.shell.kept_fragments import kept_navbar_menu
+    from app.views.shell import chrome
 
     app.jinja_env.filters.update(display.FILTERS)
-
-    @app.context_processor
-    def helpers():
-        def unread_notifications() -> int:
-            from flask import g
-
-            from app.services.platform.notifications import unread_count
-            from app.views.shell.kept_lists import kept_while_unchanged
-
-            user = getattr(g, "user", None)
-            if user is None or not getattr(user, "is_authenticated", False):
-                return 0
-            return kept_while_unchanged(f"unread:{user.id}", ("notification",),
-                                        lambda: unread_count(user.id))
-
-        return {"unread_notifications": unread_notifications,
-                "kept_navbar_menu": kept_navbar_menu}
+    app.context_processor(chrome.template_helpers)
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -13,18 +13,18 @@ TRANSLATIONS = BASE_DIR / "translations"
 def test_chinese_by_default_and_english_on_switch(app):
     client = app.test_client()
     page = client.get("/login/").get_data(as_text=True)
-    assert "创新积分管理平台" in page and "登录" in page
+    assert "辽宁省创新积分平台" in page and "登录" in page
     client.get("/lang/en")
     page = client.get("/login/").get_data(as_text=True)
-    assert "Innovation Points Platform" in page and "创新积分管理平台" not in page
+    assert "Innovation Points Platform" in page and "创新积分平台" not in page
 
 
 def test_menus_in_both_languages(admin_client):
-    zh = admin_client.get("/").get_data(as_text=True)
+    zh = admin_client.get("/workbench/").get_data(as_text=True)
     for label in ("企业名录", "行政区划", "金融机构", "审计日志", "角色与权限"):
         assert label in zh
     admin_client.get("/lang/en")
-    en = admin_client.get("/").get_data(as_text=True)
+    en = admin_client.get("/workbench/").get_data(as_text=True)
     for label in ("Enterprise directory", "Administrative divisions", "Audit log"):
         assert label in en
     assert "企业名录" not in en

@@ -27,10 +27,10 @@ def _texts(html: str) -> set[str]:
 
 
 def _pages(client) -> list[str]:
-    home = client.get("/").get_data(as_text=True)
+    home = client.get("/workbench/").get_data(as_text=True)
     links = {link for link in NAV_LINK.findall(home)
              if not link.startswith(("/lang/", "/logout", "/static/", "/api/"))}
-    return sorted(links | {"/"})
+    return sorted(links | {"/workbench/"})
 
 
 # Whole-text matches of a translation with more than three characters: short words ("是",

@@ -54,7 +54,7 @@ def test_filter_fields_are_rendered_once_and_kept(app, province_client, monkeypa
 
 
 def _menu(html: str) -> str:
-    return html[html.index('<ul class="nav navbar-nav">'):html.index("navbar-right")]
+    return html[html.index('<nav class="shell-nav"'):html.index("</nav>")]
 
 
 def test_the_menu_is_kept_per_role_and_language(app, province_client, county_client,
@@ -63,14 +63,15 @@ def test_the_menu_is_kept_per_role_and_language(app, province_client, county_cli
     in its own language."""
     with app.app_context():
         rendered_fields.clear()
-    province = _menu(province_client.get("/").get_data(as_text=True))
-    county = _menu(county_client.get("/").get_data(as_text=True))
-    enterprise = _menu(enterprise_client.get("/").get_data(as_text=True))
+    province = _menu(province_client.get("/workbench/").get_data(as_text=True))
+    county = _menu(county_client.get("/workbench/").get_data(as_text=True))
+    enterprise = _menu(enterprise_client.get("/workbench/").get_data(as_text=True))
     assert "/projects/list/" in province and "/projects/list/" not in county
     assert "/review/list/" in county and "/review/list/" not in enterprise
-    assert _menu(province_client.get("/").get_data(as_text=True)) == province  # kept
+    assert _menu(province_client.get("/workbench/").get_data(as_text=True)) == province  # kept
     province_client.get("/lang/en")
-    english = _menu(province_client.get("/").get_data(as_text=True))
+    english = _menu(province_client.get("/workbench/").get_data(as_text=True))
     assert english != province and "Reporting" in english and "/projects/list/" in english
-    assert _menu(county_client.get("/").get_data(as_text=True)) == county  # still Chinese
+    assert "Review" in english and "System" in english  # the sidebar's task groups
+    assert _menu(county_client.get("/workbench/").get_data(as_text=True)) == county  # still Chinese
     province_client.get("/lang/zh")

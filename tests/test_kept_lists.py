@@ -192,7 +192,7 @@ def test_the_search_form_is_kept_per_active_filter(app, province_client):
 
 
 def test_a_page_loads_its_user_roles_and_groups_in_one_query(app, province_client):
-    _response, statements = get_with_statements(app, province_client, "/")
+    _response, statements = get_with_statements(app, province_client, "/workbench/")
     user_reads = [s for s in statements if "ab_user" in s or "ab_role" in s]
     assert len(user_reads) == 1 and "ab_role" in user_reads[0] and "ab_group" in user_reads[0]
 

@@ -67,7 +67,7 @@ def test_the_whole_chain_county_city_province(app, activity_id, county_client, c
         actions = [r.action for r in db.session.query(ReviewRecord).filter_by(
             submission_id=pk).order_by(ReviewRecord.id)]
         assert actions == ["create", "submit", "approve", "approve", "approve"]
-    bell = enterprise_client.get("/").get_data(as_text=True)
+    bell = enterprise_client.get("/workbench/").get_data(as_text=True)
     assert 'id="bell-count"' in bell
     assert "已通过省级审核" in enterprise_client.get("/notifications/").get_data(as_text=True)
 
@@ -195,7 +195,7 @@ def test_reviewers_are_told_about_new_records(app, activity_id):
         assert any("等待您审核" in t for t in texts)
     client = app.test_client()
     login(client, "county_reviewer")
-    assert 'id="bell-count"' in client.get("/").get_data(as_text=True)
+    assert 'id="bell-count"' in client.get("/workbench/").get_data(as_text=True)
 
 
 def test_province_resolves_duplicates_side_by_side(app, activity_id, province_client,

@@ -49,6 +49,10 @@ PROVINCE = frozenset({PROVINCE_ADMIN})
 
 # view name -> permission -> roles other than ADMIN that hold it
 ACCESS: dict[str, dict[str, frozenset[str]]] = {
+    # 工作台: every signed-in role's home page; the region switch of the top bar (it only
+    # ever narrows the user's own area).
+    "WorkbenchView": {"can_index": SIGNED_IN},
+    "FocusView": {"can_set": BUREAUS},
     # 数据看板: bureaus for their region, banks for their own entries; enterprises have their
     # portal instead.
     "DashboardView": {"can_index": BUREAUS | {BANK}, "can_xlsx": BUREAUS | {BANK}},

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
+from flask import g, has_request_context, session
 from sqlalchemy import and_, false, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.regions import code_range
+from app.domain.regions import code_range, level_of
 from app.models.scoping import ScopeSpec
 from app.security import roles
 
@@ -49,7 +49,28 @@ def scope_of(user: Any) -> UserScope:
 
 
 def current_scope() -> UserScope:
-    return scope_of(getattr(g, "user", None))
+    """The user's scope, narrowed to the region chosen in the top bar (``focus_region`` in
+    the session) when that region lies inside it; a region outside is ignored, so the
+    switch can never widen what a user sees."""
+    return narrowed(scope_of(getattr(g, "user", None)),
+                    session.get(FOCUS_KEY) if has_request_context() else None)
+
+
+FOCUS_KEY = "focus_region"
+
+
+def narrowed(scope: UserScope, region: str | None) -> UserScope:
+    """``scope`` limited to ``region`` if the region is inside it; else ``scope`` as it is."""
+    if not region or scope.kind not in (ALL, REGION):
+        return scope
+    try:
+        level_of(region)
+    except ValueError:
+        return scope
+    if scope.kind == REGION and not (region.startswith(scope.region_code)
+                                     and len(region) > len(scope.region_code)):
+        return scope
+    return UserScope(REGION, region_code=region)
 
 
 def scope_clause(model: type, scope: UserScope) -> ColumnElement:

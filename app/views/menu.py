@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from app.views.dashboard.page import DashboardView
+from app.views.dashboard.workbench import WorkbenchView
 from app.views.finance.loans import LoanSummaryView
 from app.views.finance.needs import FinancingNeedView, MyFinancingView
 from app.views.finance.recommendations import RecommendationEntryView, RecommendationListView
@@ -28,6 +29,8 @@ from app.views.review.submissions import SubmissionView
 from app.views.scoring.projects import ProjectView
 from app.views.scoring.results import MyScoreView, ScoreResultView
 from app.views.scoring.runs import ScoreRunView
+from app.views.shell.focus import FocusView
+from app.views.shell.navigation import NavGroup, Navigation, NavItem, install
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,11 @@ class MenuEntry:
     category_label: object
     category_icon: str
     opens_with: str = "can_list"  # the permission that makes the entry useful
+    group: str = ""  # the sidebar's task group (GROUPS)
 
 
-_TOP_LEVEL = ("", "", "")  # an entry of its own in the navbar, not in a category
+# FAB's categories stay as they were: their menu_access permissions are stored.
+_TOP_LEVEL = ("", "", "")  # an entry of its own in FAB's menu, not in a category
 _REPORTING = ("Reporting", _l("Reporting"), "fa-edit")
 _SCORING = ("Scoring", _l("Innovation points"), "fa-trophy")
 _FINANCE = ("Finance", _l("Technology finance"), "fa-university")
@@ -50,49 +55,67 @@ _ENTERPRISES = ("Enterprises", _l("Enterprises"), "fa-building")
 _REFERENCE = ("Reference data", _l("Reference data"), "fa-book")
 _SYSTEM = ("System", _l("System"), "fa-cogs")
 
+# The sidebar groups screens by task, in the order of the yearly cycle.
+GROUPS = [
+    ("reporting", _l("Reporting"), "fa-edit"),
+    ("review", _l("Review"), "fa-gavel"),
+    ("scoring", _l("Innovation points"), "fa-trophy"),
+    ("finance", _l("Technology finance"), "fa-university"),
+    ("dashboard", _l("Dashboards"), "fa-bar-chart"),
+    ("system", _l("System"), "fa-cogs"),
+]
+
 MENU = [
-    MenuEntry(DashboardView, "Data dashboard", _l("Data dashboard"), "fa-bar-chart",
-              *_TOP_LEVEL, opens_with="can_index"),
     MenuEntry(PortalView, "My reports", _l("My reports"), "fa-pencil-square-o", *_REPORTING,
-              opens_with="can_index"),
+              opens_with="can_index", group="reporting"),
     MenuEntry(ActivityView, "Reporting activities", _l("Reporting activities"), "fa-calendar",
-              *_REPORTING),
+              *_REPORTING, group="reporting"),
+    MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING,
+              group="reporting"),
+    MenuEntry(BatchView, "Upload batches", _l("Upload batches"), "fa-upload", *_REPORTING,
+              group="reporting"),
+    MenuEntry(JobView, "My tasks", _l("My tasks"), "fa-tasks", *_REPORTING,
+              opens_with="can_index", group="reporting"),
     MenuEntry(ReviewView, "Awaiting my review", _l("Awaiting my review"), "fa-gavel",
-              *_REPORTING),
-    MenuEntry(SubmissionView, "Submissions", _l("Submissions"), "fa-list-alt", *_REPORTING),
+              *_REPORTING, group="review"),
     MenuEntry(DuplicateView, "Duplicates", _l("Duplicates pending"), "fa-clone", *_REPORTING,
-              opens_with="can_index"),
+              opens_with="can_index", group="review"),
     MenuEntry(LetterView, "Submission letters", _l("Submission letters"), "fa-envelope",
-              *_REPORTING),
-    MenuEntry(BatchView, "Upload batches", _l("Upload batches"), "fa-upload", *_REPORTING),
-    MenuEntry(JobView, "My tasks", _l("My tasks"), "fa-tasks", *_REPORTING, opens_with="can_index"),
+              *_REPORTING, group="review"),
     MenuEntry(ProjectView, "Evaluation projects", _l("Evaluation projects"), "fa-sitemap",
-              *_SCORING),
-    MenuEntry(ScoreRunView, "Score runs", _l("Score runs"), "fa-calculator", *_SCORING),
-    MenuEntry(ScoreResultView, "Scores", _l("Scores"), "fa-list-ol", *_SCORING),
+              *_SCORING, group="scoring"),
+    MenuEntry(ScoreRunView, "Score runs", _l("Score runs"), "fa-calculator", *_SCORING,
+              group="scoring"),
+    MenuEntry(ScoreResultView, "Scores", _l("Scores"), "fa-list-ol", *_SCORING,
+              group="scoring"),
     MenuEntry(MyScoreView, "My innovation points", _l("My innovation points"), "fa-star",
-              *_SCORING, opens_with="can_index"),
+              *_SCORING, opens_with="can_index", group="scoring"),
     MenuEntry(FinancingNeedView, "Financing needs", _l("Financing needs"), "fa-money",
-              *_FINANCE),
+              *_FINANCE, group="finance"),
     MenuEntry(MyFinancingView, "My financing need", _l("My financing need"), "fa-money",
-              *_FINANCE, opens_with="can_index"),
+              *_FINANCE, opens_with="can_index", group="finance"),
     MenuEntry(RecommendationListView, "Recommendation lists", _l("Recommendation lists"),
-              "fa-list", *_FINANCE),
+              "fa-list", *_FINANCE, group="finance"),
     MenuEntry(RecommendationEntryView, "Recommended enterprises", _l("Recommended enterprises"),
-              "fa-handshake-o", *_FINANCE),
+              "fa-handshake-o", *_FINANCE, group="finance"),
     MenuEntry(LoanSummaryView, "Loans granted", _l("Loans granted"), "fa-line-chart", *_FINANCE,
-              opens_with="can_index"),
+              opens_with="can_index", group="finance"),
+    MenuEntry(DashboardView, "Data dashboard", _l("Data dashboard"), "fa-bar-chart",
+              *_TOP_LEVEL, opens_with="can_index", group="dashboard"),
     MenuEntry(EnterpriseView, "Enterprise directory", _l("Enterprise directory"), "fa-building-o",
-              *_ENTERPRISES),
+              *_ENTERPRISES, group="system"),
     MenuEntry(PendingAccountView, "Registrations", _l("Registrations awaiting activation"),
-              "fa-user-plus", *_ENTERPRISES),
-    MenuEntry(RegionView, "Regions", _l("Administrative divisions"), "fa-map-marker", *_REFERENCE),
-    MenuEntry(BankView, "Banks", _l("Financial institutions"), "fa-university", *_REFERENCE),
-    MenuEntry(AuditLogView, "Audit log", _l("Audit log"), "fa-history", *_SYSTEM),
+              "fa-user-plus", *_ENTERPRISES, group="system"),
+    MenuEntry(RegionView, "Regions", _l("Administrative divisions"), "fa-map-marker", *_REFERENCE,
+              group="system"),
+    MenuEntry(BankView, "Banks", _l("Financial institutions"), "fa-university", *_REFERENCE,
+              group="system"),
+    MenuEntry(AuditLogView, "Audit log", _l("Audit log"), "fa-history", *_SYSTEM,
+              group="system"),
     MenuEntry(ApiClientView, "API keys", _l("API keys"), "fa-plug", *_SYSTEM,
-              opens_with="can_index"),
+              opens_with="can_index", group="system"),
     MenuEntry(RoleMatrixView, "Roles and permissions", _l("Roles and permissions"), "fa-key",
-              *_SYSTEM, opens_with="can_show"),
+              *_SYSTEM, opens_with="can_show", group="system"),
 ]
 
 # FAB's own security screens (registered by FAB under "Security").
@@ -101,6 +124,11 @@ FAB_MENU = [
     ("List Roles", "RoleModelView", "can_list", "Security"),
     ("List Groups", "UserGroupModelView", "can_list", "Security"),
     ("User's Statistics", "UserStatsChartView", "can_chart", "Security"),
+]
+# ... and where the sidebar shows them: (view, label, icon, method).
+FAB_SIDEBAR = [
+    ("AppUserView", _l("Users"), "fa-user", "list"),
+    ("RoleModelView", _l("Roles"), "fa-users", "list"),
 ]
 
 
@@ -111,7 +139,25 @@ def menu_permissions() -> list[tuple[str, str, str, str]]:
 
 
 # Screens reached from other screens, not from the menu.
-NO_MENU = [CredentialsExportView, RegisterView, NotificationView]
+NO_MENU = [CredentialsExportView, RegisterView, NotificationView, WorkbenchView, FocusView]
+
+
+def _method(entry: MenuEntry) -> str:
+    return entry.opens_with.removeprefix("can_")
+
+
+def navigation_of_menu() -> Navigation:
+    """The sidebar's groups of the registered screens (app/views/shell/navigation.py)."""
+    groups = []
+    for key, label, icon in GROUPS:
+        items = [NavItem(e.view.__name__, e.label, e.icon, _method(e), e.opens_with,
+                         e.view.route_base or "") for e in MENU if e.group == key]
+        if key == "system":
+            items += [NavItem(view, label_, icon_, method, f"can_{method}")
+                      for view, label_, icon_, method in FAB_SIDEBAR]
+        groups.append(NavGroup(key, label, icon, tuple(items)))
+    return Navigation(tuple(groups), NavItem("WorkbenchView", _l("Workbench"), "fa-home",
+                                             "index", "can_index", "/workbench"))
 
 
 def register_views(appbuilder) -> None:
@@ -127,3 +173,4 @@ def register_views(appbuilder) -> None:
             category_label=entry.category_label,
             category_icon=entry.category_icon,
         )
+    install(appbuilder.app, navigation_of_menu())

@@ -47,7 +47,8 @@ def test_the_yearly_cycle(app, page, browser, live_server, tmp_path):
     page.select_option("#status", "open")
     page.fill("#collection_start", (today - dt.timedelta(days=1)).isoformat())
     page.fill("#collection_end", (today + dt.timedelta(days=30)).isoformat())
-    page.click("form#model_form button[type=submit], form button[type=submit]")
+    page.click("#shell-content form#model_form button[type=submit], "
+               "#shell-content form button[type=submit]")
     page.wait_for_load_state("load")
     with app.app_context():
         activity_id = db.session.query(ReportingActivity).filter_by(name=ACTIVITY).one().id

@@ -1,8 +1,8 @@
-from flask import g
-from flask_appbuilder import IndexView, expose
+"""The address of the platform, ``/``: signed-in users go to their workbench, visitors see
+the welcome page with the way to sign in."""
 
-from app.security import roles
-from app.security.scope import current_scope
+from flask import g, redirect, url_for
+from flask_appbuilder import IndexView, expose
 
 
 class HomeView(IndexView):
@@ -11,9 +11,6 @@ class HomeView(IndexView):
     @expose("/")
     def index(self):
         user = getattr(g, "user", None)
-        if user is None or not user.is_authenticated:
-            user = None
-        role_labels = [str(roles.ROLE_LABELS.get(r.name, r.name))
-                       for r in (user.roles if user else [])]
-        return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    user=user, role_labels=role_labels, scope=current_scope())
+        if user is not None and user.is_authenticated:
+            return redirect(url_for("WorkbenchView.index"))
+        return self.render_template(self.index_template, appbuilder=self.appbuilder)

@@ -9,15 +9,12 @@ ever narrow its options per user, the user's scope. So it is kept per process, r
 for ``SEARCH_FIELDS_CACHE_SECONDS``, with a mark where the response's CSP nonce goes; a
 new option (an activity created a moment ago) shows once it expires.
 
-The menu: FAB renders the navigation bar's menu on every page, asking for each of its
-~30 entries whether the user's roles may see it — a quarter of a list page's time. The
-menu depends only on the roles (fixed in app/security/roles.py) and the language, so it
-is rendered once per role set and language.
+The sidebar (app/views/shell/navigation.py) is kept here too, per role set and language.
 """
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+from flask import current_app
 from flask_appbuilder.widgets import RenderTemplateWidget, SearchWidget
 from flask_caching import Cache
 from markupsafe import Markup
@@ -66,18 +63,3 @@ def without_nonce(html: str) -> str:
 
 def with_nonce(html: str) -> str:
     return html.replace(NONCE_MARK, csp_nonce())
-
-
-def kept_navbar_menu() -> Markup:
-    """FAB's ``appbuilder/navbar_menu.html`` for the current user, rendered once per role set
-    and language (templates/appbuilder/navbar.html calls this instead of including it)."""
-    user = getattr(g, "user", None)
-    roles = tuple(sorted(role.name for role in user.roles)) \
-        if user is not None and getattr(user, "is_authenticated", False) else ()
-    key = repr(("navbar menu", roles, current_language()))
-    html = rendered_fields.get(key)
-    if html is None:
-        html = Markup(render_template("appbuilder/navbar_menu.html",
-                                      menu=current_app.appbuilder.menu))
-        rendered_fields.set(key, html, timeout=MENU_SECONDS)
-    return html
