@@ -139,9 +139,10 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from app.domain import display
-    from app.views.shell import chrome
+    from app.views.shell import chrome, names
 
     app.jinja_env.filters.update(display.FILTERS)
+    app.jinja_env.filters.update(names.FILTERS)
     app.context_processor(chrome.template_helpers)
 
 

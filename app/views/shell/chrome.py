@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import g
 
 from app.security import roles
-from app.views.shell import navigation, tags
+from app.views.shell import names, navigation, tags
 from app.views.shell.focus import focus_menu
 from app.views.shell.kept_lists import kept_while_unchanged
 
@@ -54,4 +54,4 @@ def template_helpers() -> dict:
             "shell_platform_name": navigation.platform_name, "shell_focus": focus_menu,
             "shell_user_name": user_name, "shell_role_names": role_names,
             "unread_notifications": unread_notifications, "status_tag": tags.status_tag,
-            "days_tag": tags.days_tag, "tag": tags.tag}
+            "days_tag": tags.days_tag, "tag": tags.tag, **names.HELPERS}
