@@ -1,17 +1,22 @@
 # Two commands do all set-up on a fresh Debian/Ubuntu machine:
 #   make run    the platform with demo data on SQLite, at http://127.0.0.1:8000 (PORT to change)
 #   make test   the whole suite, on SQLite and (when reachable) PostgreSQL
+#   make demo-reset   the demo data from scratch (the SQLite database of make run)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test system-deps translations i18n-update lint clean
+.PHONY: run test demo-reset system-deps translations i18n-update lint clean
 
 run: system-deps $(VENV)/.runtime translations
 	@scripts/run.sh
 
 test: system-deps $(VENV)/.test translations
 	@scripts/test.sh
+
+# The demo from scratch (SQLite only): removes instance/app.db and loads the demo again.
+demo-reset: $(VENV)/.runtime translations
+	@scripts/demo-reset.sh
 
 system-deps:
 	@scripts/system-deps.sh

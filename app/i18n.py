@@ -33,4 +33,4 @@ def field_label(field) -> Bilingual:
 
 
 def field_header(field) -> Bilingual:
-    return Bilingual(field.header("zh", required=False), field.header("en", required=False))
+    return Bilingual(field.label_with_unit("zh"), field.label_with_unit("en"))

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Upgrades the database, loads the demo and serves the platform with gunicorn.
+# Upgrades the database, loads the demo and serves the platform with gunicorn, with
+# APP_ENV=production unless set (README, "Settings"; config.py defaults to development).
 set -euo pipefail
 PORT="${PORT:-8000}"
 mkdir -p instance

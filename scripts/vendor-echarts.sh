@@ -8,6 +8,6 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "echarts@${VERSION}" >/dev/null && tar xzf echarts-*.tgz)
 mkdir -p "$DEST"
-cp "$work/package/dist/echarts.common.min.js" "$work/package/LICENSE" "$work/package/NOTICE" "$DEST/"
+cp "$work/package/dist/echarts.common.min.js" "$work/package/dist/echarts.min.js" "$work/package/LICENSE" "$work/package/NOTICE" "$DEST/"
 echo "$VERSION" > "$DEST/VERSION"
 echo "ECharts ${VERSION} vendored in ${DEST}"

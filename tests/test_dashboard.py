@@ -4,7 +4,9 @@ export; a county never sees another county's numbers, a bank only its own entrie
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
@@ -146,10 +148,17 @@ class _Tables(HTMLParser):
 
 
 def screen(client, url):
+    """Every table of the dashboard: the tab the page opens with, and the others as the
+    page's script asks for them (each pane's data-src)."""
     response = client.get(url)
     assert response.status_code == 200, url
+    page = response.get_data(as_text=True)
     parser = _Tables()
-    parser.feed(response.get_data(as_text=True))
+    parser.feed(page)
+    for source in re.findall(r'data-src="([^"]+)"', page):
+        part = client.get(html.unescape(source))
+        assert part.status_code == 200, source
+        parser.feed(part.get_data(as_text=True))
     return parser.tables
 
 
@@ -173,10 +182,10 @@ def test_province_figures(data, province_client):
     activity_id, _ids = data
     tables = screen(province_client, url(activity_id))
     progress = tables["progress"]
-    assert row_of(progress, "大连市") == ["大连市", "10", "6", "2", "1", "60.0"]
-    assert row_of(progress, "沈阳市") == ["沈阳市", "5", "2", "0", "0", "40.0"]  # sum of counties
-    assert row_of(progress, "鞍山市") == ["鞍山市", "0", "0", "0", "0", ""]
-    assert row_of(progress, "合计")[1:] == ["15", "8", "2", "1", "53.3"]
+    assert row_of(progress, "大连市") == ["大连市", "10", "6", "2", "1", "60.0%"]
+    assert row_of(progress, "沈阳市") == ["沈阳市", "5", "2", "0", "0", "40.0%"]  # sum of counties
+    assert row_of(progress, "鞍山市") == ["鞍山市", "0", "0", "0", "0", "—"]  # no target
+    assert row_of(progress, "合计")[1:] == ["15", "8", "2", "1", "53.3%"]
     assert values(tables["funnel"])[1:] == [["已提交", "8"], ["已通过区县审核", "4"],
                                             ["已通过市级审核", "3"], ["已通过省级审核", "2"],
                                             ["已报送国家系统", "1"]]
@@ -199,29 +208,30 @@ def test_province_figures(data, province_client):
     assert row_of(grades, "沈阳市")[1:] == ["1", "0", "1"]
     assert dict(values(tables["stages"])[1:]) == {"成长期": "1", "初创期": "1", "稳定期": "1"}
     # a3 is recommended to two banks: one enterprise (issue "Scoring truth")
-    assert row_of(tables["financing"], "大连市")[1:] == ["3", "180.0", "2", "2", "2", "320.0"]
-    assert row_of(tables["financing"], "沈阳市")[1:] == ["0", "0.0", "1", "0", "0", "0.0"]
-    assert row_of(tables["financing"], "合计")[4:] == ["2", "2", "320.0"]
+    assert row_of(tables["financing"], "大连市")[1:] == ["3", "180.00", "2", "2", "2", "320.00"]
+    assert row_of(tables["financing"], "沈阳市")[1:] == ["0", "0.00", "1", "0", "0", "0.00"]
+    assert row_of(tables["financing"], "合计")[4:] == ["2", "2", "320.00"]
 
 
 def test_city_and_county_see_only_their_area(data, city_client, county_client):
     activity_id, _ids = data
     city = screen(city_client, url(activity_id))
-    assert row_of(city["progress"], "中山区") == ["中山区", "4", "4", "1", "1", "100.0"]
-    assert row_of(city["progress"], "西岗区") == ["西岗区", "2", "2", "1", "0", "100.0"]
+    assert row_of(city["progress"], "中山区") == ["中山区", "4", "4", "1", "1", "100.0%"]
+    assert row_of(city["progress"], "西岗区") == ["西岗区", "2", "2", "1", "0", "100.0%"]
     assert "沈阳市" not in str(city) and "和平区" not in str(city)
     assert values(city["funnel"])[1] == ["已提交", "6"]
     assert {r[0] for r in values(city["warnings"])[1:]} == {"W1", "W10"}  # not 沈阳's W2
-    assert row_of(city["financing"], "中山区")[1:] == ["2", "150.0", "1", "1", "1", "200.0"]
+    assert row_of(city["financing"], "中山区")[1:] == ["2", "150.00", "1", "1", "1", "200.00"]
     county = screen(county_client, url(activity_id))
-    assert values(county["progress"])[1:] == [["中山区", "4", "4", "1", "1", "100.0"]]
+    assert values(county["progress"])[1:] == [["中山区", "4", "4", "1", "1", "100.0%"]]
     assert values(county["funnel"])[1] == ["已提交", "4"]
     assert {r[0]: r[2] for r in values(county["warnings"])[1:]} == {"W1": "1", "W10": "2"}
     assert nonzero(county["tech_field"]) == {"电子信息": "2", "新材料": "2"}
     assert dict(values(county["histogram"])[1:])["70–80"] == "1"
     assert sum(int(v) for _k, v in values(county["histogram"])[1:]) == 1  # not 西岗's 55
-    assert values(county["financing"])[1:] == [["中山区", "2", "150.0", "1", "1", "1", "200.0"],
-                                               ["合计", "2", "150.0", "1", "1", "1", "200.0"]]
+    assert values(county["financing"])[1:] == [
+        ["中山区", "2", "150.00", "1", "1", "1", "200.00"],
+        ["合计", "2", "150.00", "1", "1", "1", "200.00"]]
     # Another county, the city above, another city: not found.
     for region in ("210203", "2102", "2101", "21", "99", "abc"):
         assert county_client.get(url(activity_id, region)).status_code == 404
@@ -236,17 +246,20 @@ def test_drill_down_province_to_city_to_county(data, province_client):
     city = screen(province_client, link)
     county_link = next(row[0][1] for row in city["progress"] if row[0][0] == "中山区")
     county = screen(province_client, county_link)
-    assert values(county["progress"])[1:] == [["中山区", "4", "4", "1", "1", "100.0"]]
+    assert values(county["progress"])[1:] == [["中山区", "4", "4", "1", "1", "100.0%"]]
     assert row_of(city["progress"], "西岗区")[2] == "2"
     page = province_client.get(county_link).get_data(as_text=True)
     assert 'id="trail"' in page and "辽宁省" in page and "大连市" in page
 
 
 def _list_count(client, link):
-    html = client.get(link).get_data(as_text=True)
-    match = re.search(r"记录数目:</strong>\s*(\d+)", html)
+    """The number of records a list says it has (FAB's "记录数目:", or the shell's toolbar
+    count)."""
+    page = client.get(link).get_data(as_text=True)
+    match = (re.search(r"记录数目:</strong>\s*(\d+)", page)
+             or re.search(r'id="list-count"[^>]*>\D*([\d,]+)', page))
     assert match, link
-    return int(match.group(1))
+    return int(match.group(1).replace(",", ""))
 
 
 @pytest.mark.parametrize("role", ["province", "city", "county"])
@@ -296,10 +309,14 @@ def test_exports_equal_the_screen(data, client_as, role, region, app):
 
 
 def same(exported, shown) -> bool:
-    """The sheet holds numbers as numbers, the page as text: compare values."""
+    """The sheet holds numbers as numbers, the page as text (1,234 · 12.5% · 180.00, and
+    "—" for an empty cell): compare values."""
     def plain(value):
+        if value in (None, "", "—"):
+            return ""
+        text = str(value).replace(",", "")
         try:
-            return float(value)
+            return float(text[:-1] if text.endswith("%") else text)
         except (TypeError, ValueError):
             return str(value)
     return [[plain(v) for v in row] for row in exported] == \
@@ -309,8 +326,8 @@ def same(exported, shown) -> bool:
 def test_bank_sees_only_its_published_entries(data, bank_client):
     activity_id, _ids = data
     tables = screen(bank_client, f"/dashboard/?activity={activity_id}")
-    assert values(tables["bank"])[1:] == [["积分贷", "已对接", "1", "0.0", "0.0"],
-                                          ["积分贷", "已放款", "1", "50.0", "200.0"]]
+    assert values(tables["bank"])[1:] == [["积分贷", "已对接", "1", "0.00", "0.00"],
+                                          ["积分贷", "已放款", "1", "50.00", "200.00"]]
     page = bank_client.get(f"/dashboard/?activity={activity_id}").get_data(as_text=True)
     assert 'id="bank-granted">200.00<' in page and 'id="bank-loans">1<' in page
     assert "看板企业" not in page
@@ -387,11 +404,13 @@ def test_a_run_of_a_project_without_stages_shows(app, data, province_client):
     page = province_client.get(f"/dashboard/?activity={activity_id}&run={run_id}")
     assert page.status_code == 200
 
-    # With two runs the page offers both, newest first; choosing the first shows its scores.
+    # With two runs the scores tab offers both, newest first; choosing the first shows its
+    # scores.
     with app.app_context():
         first_id = db.session.execute(db.select(ScoreRun.id).where(
             ScoreRun.activity_id == activity_id).order_by(ScoreRun.id)).scalars().first()
-    page = province_client.get(f"/dashboard/?activity={activity_id}").get_data(as_text=True)
+    page = province_client.get(f"/dashboard/?activity={activity_id}&tab=scores").get_data(
+        as_text=True)
     selector = page[page.index('id="run-filter"'):]
     selector = selector[:selector.index("</form>")]
     assert selector.index(f'<option value="{run_id}" selected') < \
@@ -420,3 +439,112 @@ def test_financing_counts_each_enterprise_and_loan_once_as_sql_does(app, data, p
     assert entries > recommended
     total = row_of(screen(province_client, url(activity_id))["financing"], "合计")
     assert total[3:5] == [str(recommended), str(granted)]
+
+
+# -- the redesign: key figures, tabs, the province map ------------------------------------------
+def page_of(client, url_):
+    response = client.get(url_)
+    assert response.status_code == 200, url_
+    return response.get_data(as_text=True)
+
+
+def spec_of(page, key):
+    match = re.search(rf'<script type="application/json" id="spec-{key}">(.*?)</script>', page,
+                      re.S)
+    return json.loads(match.group(1)) if match else None
+
+
+KPI_RE = re.compile(r'<(?:a|div) class="kpi" id="kpi-(\w+)"(?: href="([^"]*)")?>.*?'
+                    r'id="kpi-\1-value">([^<]*)(?:\s*<small>/ ([^<]*)</small>)?', re.S)
+
+
+def kpis_of(page):
+    """key -> (value, total or None, link or None) of the key figures on top."""
+    return {key: (value.strip(), total, html.unescape(link) if link else None)
+            for key, link, value, total in KPI_RE.findall(page)}
+
+
+@pytest.mark.parametrize("role", ["province", "city", "county"])
+def test_key_figures_equal_the_tables_and_open_their_lists(data, client_as, role):
+    activity_id, _ids = data
+    client = client_as(role)
+    page = page_of(client, url(activity_id))
+    kpis = kpis_of(page)
+    assert list(kpis) == ["submitted", "approved", "returned", "waiting", "scored", "loans"]
+    tables = screen(client, url(activity_id))
+    progress = tables["progress"]
+    total = progress[-1] if progress[-1][0][0] == "合计" else progress[1]  # a county: one row
+    assert kpis["submitted"][:2] == (total[2][0], total[1][0])
+    assert kpis["submitted"][2] == total[2][1]
+    assert kpis["approved"][::2] == (total[3][0], total[3][1])
+    assert kpis["returned"][::2] == (total[4][0], total[4][1])
+    waiting = sum(int(row[1][0]) for row in tables["workload"][1:])
+    assert kpis["waiting"][0] == str(waiting)
+    stages = [row for row in values(tables["stages"])[1:] if len(row) == 2]  # or "No records"
+    assert kpis["scored"][0] == str(sum(int(count) for _stage, count in stages))
+    granted = row_of(tables["financing"], "合计")[-1]
+    assert kpis["loans"][0] == granted  # 万元, two decimals, each loan once
+    for key in ("submitted", "approved", "returned", "waiting", "scored"):
+        value, _total, link = kpis[key]
+        assert _list_count(client, link) == int(value.replace(",", "")), key
+    loans = kpis["loans"][2]  # the granted entries in the area, as the financing table's
+    assert "_flt_0_status=granted" in loans and client.get(loans).status_code == 200
+    assert "None" not in page[page.index('id="kpis"'):]  # the figures (not others' names)
+
+
+def test_each_tab_holds_its_tables_and_is_counted_when_asked(data, province_client):
+    from app.views.dashboard.tables import GROUPS
+
+    activity_id, _ids = data
+    page = page_of(province_client, url(activity_id))
+    tabs = re.findall(r'data-toggle="tab">([^<]+)</a>', page)
+    assert tabs == ["进度", "审核", "分布", "积分", "金融"]
+    # The page holds the progress tab; the others are asked for when shown.
+    opened = page[page.index('id="tab-progress"'):page.index('id="tab-review"')]
+    assert re.findall(r'id="table-(\w+)"', opened) == list(GROUPS["progress"])
+    sources = dict(re.findall(r'id="tab-(\w+)" data-src="([^"]+)"', page))
+    assert set(sources) == {"review", "distribution", "scores", "finance"}
+    for group, source in sources.items():
+        part = page_of(province_client, html.unescape(source))
+        assert re.findall(r'id="table-(\w+)"', part) == list(GROUPS[group]), group
+        assert f"export-{GROUPS[group][0]}" in part and "<details" in part
+    # Without script: the tab's own address renders it in the page.
+    review = page_of(province_client, url(activity_id) + "&tab=review")
+    shown = review[review.index('id="tab-review"'):review.index('id="tab-distribution"')]
+    assert re.findall(r'id="table-(\w+)"', shown) == list(GROUPS["review"])
+    assert 'class="active"><a href="' in review and "#tab-review" in review
+    # 重新统计 counts the tabs again too.
+    fresh = page_of(province_client, url(activity_id) + "&fresh=1")
+    assert all("fresh=1" in src for src in re.findall(r'data-src="([^"]+)"', fresh))
+    assert province_client.get(url(activity_id) + "&part=nothing").status_code == 404
+    assert province_client.get(url(activity_id) + "&part=scores&run=999999").status_code == 404
+
+
+def test_map_colours_each_city_by_the_progress_table_and_drills_down(data, province_client,
+                                                                      city_client):
+    activity_id, _ids = data
+    page = page_of(province_client, url(activity_id))
+    spec = spec_of(page, "map")
+    assert spec["type"] == "map" and spec["codeLength"] == 4
+    progress = screen(province_client, url(activity_id))["progress"]
+    rows = {row[0][0]: row for row in progress[1:] if row[0][0] != "合计"}
+    assert [r["name"] for r in spec["regions"]] == list(rows)
+    for region in spec["regions"]:
+        row = rows[region["name"]]
+        assert region["link"] == row[0][1]  # the table's drill-down link
+        assert (str(region["target"]), str(region["submitted"])) == (row[1][0], row[2][0])
+        share = "—" if region["share"] is None else f"{region['share']:.1f}%"
+        assert share == row[5][0], region
+    by_name = {r["name"]: r for r in spec["regions"]}
+    assert by_name["大连市"]["share"] == 60.0 and by_name["大连市"]["code"] == "2102"
+    assert by_name["鞍山市"]["share"] is None and by_name["鞍山市"]["target"] == 0  # grey
+    assert spec["labels"]["noTarget"] == "未设目标"
+    drilled = page_of(province_client, by_name["大连市"]["link"])
+    assert "region=2102" in by_name["大连市"]["link"] and "中山区" in drilled
+    assert spec_of(drilled, "map") is None  # the boundaries are the province's cities
+    assert spec_of(page_of(city_client, url(activity_id)), "map") is None
+    # The boundaries are served from this server (no CDN on the intranet).
+    assert spec["geo"].startswith("/static/vendor/geo/21.json")
+    served = province_client.get(spec["geo"])
+    assert served.status_code == 200 and served.json["type"] == "FeatureCollection"
+    assert "/static/vendor/echarts/echarts.min.js" in page

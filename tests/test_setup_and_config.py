@@ -42,6 +42,35 @@ def test_demo_users_carry_their_scope(app):
         assert users["bank_user"].bank.name == "工商银行"
 
 
+def test_setup_gives_every_region_its_english_name(app):
+    from app.services.platform.setup import load_region_tree
+
+    with app.app_context():
+        assert db.session.query(Region).filter(Region.name_en.is_(None)).count() == 0
+        region = db.session.get(Region, "210202")
+        assert (region.name_en, region.full_name_en) == (
+            "Zhongshan District", "Zhongshan District, Dalian, Liaoning")
+        # A database upgraded by migration 0010 has no English names until setup runs.
+        region.name_en = region.full_name_en = None
+        db.session.commit()
+        assert region.full_label("en") == "辽宁省大连市中山区"  # the Chinese name meanwhile
+        assert load_region_tree() == 1
+        db.session.commit()
+        assert db.session.get(Region, "210202").full_name_en == \
+            "Zhongshan District, Dalian, Liaoning"
+
+
+def test_a_region_shows_itself_in_the_users_language(app):
+    with app.test_request_context("/"):
+        region = db.session.get(Region, "210202")
+        assert (region.label("zh"), region.label("en")) == ("中山区", "Zhongshan District")
+        assert str(region) == "辽宁省大连市中山区"  # Chinese by default
+    with app.test_request_context("/?_l_=en"):  # FAB's language argument
+        region = db.session.get(Region, "210202")
+        assert str(region) == "Zhongshan District, Dalian, Liaoning"
+        assert region.label() == "Zhongshan District"
+
+
 @pytest.mark.parametrize("key", [None, DEV_SECRET_KEY, "short"])
 def test_production_refuses_missing_default_or_weak_secret_key(key):
     overrides = {"APP_ENV": "production", "SECRET_KEY": key}

@@ -28,6 +28,15 @@ RECOMMENDED, CONTACTED, IN_APPROVAL, GRANTED, DECLINED = (
     "recommended", "contacted", "in_approval", "granted", "declined")
 OUTCOMES = (RECOMMENDED, CONTACTED, IN_APPROVAL, GRANTED, DECLINED)
 PROGRAMMES = ("科技创新再贷款", "科技创新专项担保计划", "积分贷")
+# Stored as above (the programmes' own names); shown in English as these.
+PROGRAMME_LABELS_EN = {"科技创新再贷款": "Sci-tech innovation relending",
+                       "科技创新专项担保计划": "Sci-tech innovation special guarantee programme",
+                       "积分贷": "Innovation points loan"}
+
+
+def programme_label(programme: str, lang: str = "zh") -> str:
+    """A programme in the user's language; one typed by the province as it was typed."""
+    return PROGRAMME_LABELS_EN.get(programme, programme) if lang == "en" else programme
 
 
 def _now() -> dt.datetime:

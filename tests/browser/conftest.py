@@ -56,3 +56,12 @@ def page(browser, request):
     request.node._browser_page = new_page
     yield new_page
     context.close()
+
+
+def confirm_dialog(page):
+    """Answer the shell's confirmation dialog (static/js/shell.js) and wait for the page the
+    confirmed form leads to."""
+    page.wait_for_selector("#shell-confirm-ok", state="visible")
+    with page.expect_navigation():
+        page.click("#shell-confirm-ok")
+    page.wait_for_load_state("load")

@@ -9,6 +9,7 @@ from app.domain import workflow
 from app.extensions import db
 from app.models import RecommendationEntry, RecommendationList, Submission, UploadBatch
 from app.services.intake import activities
+from tests.browser.conftest import confirm_dialog
 from tests.browser.test_sign_in import sign_in
 from tests.test_batch import _file, _records
 
@@ -104,7 +105,7 @@ def test_return_for_correction_and_resubmission_show_the_changes(app, page, brow
     enterprise.check("#agree")
     enterprise.fill("#signed_name", "王芳")
     enterprise.click("#submit-record")
-    enterprise.wait_for_load_state("load")
+    confirm_dialog(enterprise)
     assert enterprise.console_errors == []
     enterprise.context.close()
     with app.app_context():

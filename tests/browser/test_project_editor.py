@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import EvaluationProject, ReportingActivity
+from tests.browser.conftest import confirm_dialog
 from tests.browser.test_sign_in import sign_in
 
 
@@ -34,6 +35,7 @@ def test_change_a_weight_preview_and_publish(app, page, live_server):
         # flaky on a busy machine, where the element came before the script ran).
         expect(page.locator('.stage-total[data-stage="mature"]')).to_have_text("100")
     page.click("#publish-project")
+    confirm_dialog(page)
     page.wait_for_selector(".alert-success")
     with app.app_context():
         newest = db.session.query(EvaluationProject).filter_by(

@@ -8,6 +8,7 @@ import datetime as dt
 from app.extensions import db
 from app.models import RecommendationEntry, ReportingActivity, ScoreResult, Submission
 from app.services.demo import demo_uscc
+from tests.browser.conftest import confirm_dialog
 from tests.browser.test_flows import _new_page
 from tests.browser.test_sign_in import sign_in
 from tests.domain.test_rules import GOOD
@@ -74,6 +75,8 @@ def test_the_yearly_cycle(app, page, browser, live_server, tmp_path):
     enterprise.check("#agree")
     enterprise.fill("#signed_name", "王芳")
     enterprise.click("#submit-record")
+    assert "区县审核" in enterprise.inner_text("#shell-confirm-text")  # says what will happen
+    confirm_dialog(enterprise)
     enterprise.wait_for_load_state("load")
     with app.app_context():
         record = db.session.query(Submission).filter_by(
@@ -96,7 +99,7 @@ def test_the_yearly_cycle(app, page, browser, live_server, tmp_path):
     scan.write_bytes(b"%PDF-1.4\n% stamped scan\n")
     page.set_input_files("input[name=file]", str(scan))
     page.click("#upload-scan")
-    page.wait_for_load_state("load")
+    confirm_dialog(page)
     with app.app_context():
         assert db.session.get(Submission, pk).status == "submitted"
 
@@ -129,7 +132,7 @@ def test_the_yearly_cycle(app, page, browser, live_server, tmp_path):
     page.click("#build-list")
     page.wait_for_selector("#publish-list")
     page.click("#publish-list")
-    page.wait_for_load_state("load")
+    confirm_dialog(page)
     with app.app_context():
         entry_id = db.session.query(RecommendationEntry).filter_by(submission_id=pk).one().id
     bank = _new_page(browser)

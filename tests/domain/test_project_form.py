@@ -103,7 +103,7 @@ def test_changing_the_method_keeps_only_what_it_uses(sme):
     assert indicator["weight"] == 20 and "bands" not in indicator
     back = _indicator(project_form.apply_form(changed, {"method-tech_staff": "bands"}),
                       "tech_staff")
-    assert set(back) == {"code", "name", "unit", "method", "value"}  # bands to fill in
+    assert set(back) == {"code", "name", "name_en", "unit", "method", "value"}  # bands to fill
     _refused(project_form.apply_form(changed, {"method-tech_staff": "bands"}), "分档")
 
 
@@ -169,7 +169,8 @@ def test_conditions_pass_rule_and_grades(sme):
     assert changed["eligibility"] == [{"when": "employees <= 300", "reason": "职工超过300人"}]
     assert changed["direct_pass"] == [{"when": "invention_patents >= 3", "reason": "发明专利"}]
     assert changed["pass_rule"] == "total >= 50"
-    assert changed["grades"] == [{"grade": "通过", "pass": True},
+    # An English name stays with its unchanged grade and goes with a renamed one.
+    assert changed["grades"] == [{"grade": "通过", "pass": True, "name_en": "Passed"},
                                  {"grade": "未通过", "pass": False}]
     project = scoring.parse(changed)
     assert len(project.eligibility) == 1 and len(project.direct_pass) == 1

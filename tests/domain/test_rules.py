@@ -142,3 +142,27 @@ def test_rules_with_malformed_inputs_are_not_evaluated(validator):
 def test_empty_optional_numbers_count_as_zero(validator):
     assert "W6" not in fired(validator, tech_contract_in=None, tech_contract_out="")
     assert "S6" in fired(validator, rd_expense=0, invention_patents=0, ip_count=0, standards=None)
+
+
+def test_every_rule_has_a_short_title_in_both_languages():
+    from app.domain.records.rules import RULES, TITLES, rule_label, rule_title
+
+    assert set(TITLES) == {rule.id for rule in RULES}
+    for rule in RULES:
+        zh, en = rule.title("zh"), rule.title("en")
+        assert zh and en and zh != en and en.isascii(), rule.id
+        assert len(zh) <= 14 and len(en) <= 40, rule.id
+    assert rule_label("W16", "zh") == "W16 技术领域疑似不符"
+    assert rule_label("W16", "en") == "W16 Technology field looks wrong"
+    assert rule_title("F:revenue", "en").startswith("Format: ")
+    assert rule_label("X1", "en") == "X1"  # an id no longer defined stays as it is
+    assert len({rule.title("en") for rule in RULES}) == len(RULES)
+
+
+def test_english_messages_have_no_chinese_of_their_own():
+    import re
+
+    from app.domain.records.rules import RULES
+
+    for rule in RULES:
+        assert not re.search(r"[\u4e00-\u9fff]", rule.message_en), rule.id

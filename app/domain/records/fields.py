@@ -3,6 +3,10 @@
 Labels, forms, list columns, the Excel template, validation and exports all
 read field definitions from here. Adding a field is a line in
 ``app/data/fields.csv`` plus a migration for its column.
+
+Options are stored as the national dictionary spells them (大型, 电子信息); their English
+labels are in ``app/data/options_en.csv`` (field,value,label_en) and are only shown:
+``Field.option_label(value, lang)``.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ import csv
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TEXT, USCC, DATE, DECIMAL, INT = "text", "uscc", "date", "decimal", "int"
@@ -33,6 +37,10 @@ DIMENSIONS = (
     ("finance", "科技金融", "Technology finance"),
 )
 
+# Units of fields.csv in English (labels only: amounts stay in 万元).
+UNITS_EN = {"万元": "10k yuan", "元": "yuan", "人": "persons", "件": "items", "项": "items",
+            "个": "items", "%": "%"}
+
 _MAX_CHARS = re.compile(r"max (\d+) characters")
 _REQUIRED_WHEN = re.compile(r"required when (\w+)")
 
@@ -48,6 +56,8 @@ class Field:
     required: bool
     options: tuple[str, ...]
     notes: str
+    # English labels of the options (stored value -> label); shown, never stored.
+    options_en: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_numeric(self) -> bool:
@@ -78,8 +88,31 @@ class Field:
     def label(self, lang: str = "zh") -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
+    def option_label(self, value, lang: str = "zh"):
+        """An option as the user reads it: the stored value in Chinese, its English label in
+        English (the value itself when it has none, e.g. an old value no longer listed).
+        A list of options (multi-choice) gives a list."""
+        if isinstance(value, (list, tuple)):
+            return [self.option_label(v, lang) for v in value]
+        if lang == "zh" or value is None:
+            return value
+        return self.options_en.get(value, value)
+
+    def unit_label(self, lang: str = "zh") -> str:
+        """The unit as the user reads it: 万元 / 10k yuan."""
+        return self.unit if lang == "zh" else UNITS_EN.get(self.unit, self.unit)
+
+    def label_with_unit(self, lang: str = "zh") -> str:
+        """The label as a page shows it, with the unit in the same language:
+        研发费用（数据年度）（万元）, "R&D expense (data year) (10k yuan)"."""
+        if not self.unit:
+            return self.label(lang)
+        return f"{self.label_zh}（{self.unit}）" if lang == "zh" else \
+            f"{self.label_en} ({self.unit_label(lang)})"
+
     def header(self, lang: str = "zh", required: bool | None = None) -> str:
-        """Column header of templates and reports: ``*研发费用（数据年度）（万元）``."""
+        """Column header of templates and reports: ``*研发费用（数据年度）（万元）``; the unit
+        stays as the dictionary writes it (the amounts are in 万元), as workbooks have it."""
         text = self.label(lang)
         if self.unit:
             text += f"（{self.unit}）" if lang == "zh" else f" ({self.unit})"
@@ -106,6 +139,12 @@ class FieldRegistry:
     def keys(self) -> list[str]:
         return [f.key for f in self.fields]
 
+    def option_label(self, key: str, value, lang: str = "zh"):
+        """``value`` of field ``key`` as the user reads it (see ``Field.option_label``);
+        values of fields without options are returned as they are."""
+        found = self.by_key.get(key)
+        return found.option_label(value, lang) if found is not None else value
+
     def in_dimension(self, dimension: str) -> list[Field]:
         return [f for f in self.fields if f.dimension == dimension]
 
@@ -121,7 +160,7 @@ class FieldRegistry:
         names: dict[str, str] = {}
         for f in self.fields:
             for text in (f.key, f.label_zh, f.label_en, f.header("zh", False),
-                         f.header("en", False)):
+                         f.header("en", False), f.label_with_unit("en")):
                 names[_header_key(text)] = f.key
         return names
 
@@ -138,9 +177,12 @@ def _header_key(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def load_registry(path: Path) -> FieldRegistry:
+def load_registry(path: Path, options_en: Path | None = None) -> FieldRegistry:
+    """The fields of ``path`` (fields.csv) with the English option labels of
+    ``options_en`` (by default options_en.csv beside it, when there is one)."""
     with open(path, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    english = load_option_labels(options_en or path.with_name("options_en.csv"))
     return FieldRegistry(
         Field(
             key=row["key"],
@@ -152,9 +194,22 @@ def load_registry(path: Path) -> FieldRegistry:
             required=row["required"] == "yes",
             options=tuple(o for o in row["options"].split("|") if o),
             notes=row["notes"],
+            options_en=english.get(row["key"], {}),
         )
         for row in rows
     )
+
+
+def load_option_labels(path: Path) -> dict[str, dict[str, str]]:
+    """field -> {stored value -> English label} from a field,value,label_en file."""
+    if not path.exists():
+        return {}
+    labels: dict[str, dict[str, str]] = {}
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["label_en"].strip():
+                labels.setdefault(row["field"], {})[row["value"]] = row["label_en"].strip()
+    return labels
 
 
 def option_set(chosen) -> str | None:

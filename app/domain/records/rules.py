@@ -103,6 +103,14 @@ class Rule:
     # Fields to point at when no input fields can be read from ``when``
     highlight: tuple[str, ...] = ()
 
+    def title(self, lang: str = "zh") -> str:
+        """The rule's short title: 技术领域疑似不符 / Technology field looks wrong."""
+        return TITLES[self.id][0 if lang == "zh" else 1]
+
+    def label(self, lang: str = "zh") -> str:
+        """Id and title, as lists show a rule: "W16 技术领域疑似不符"."""
+        return f"{self.id} {self.title(lang)}"
+
 
 W13_WORDS = ("酒店", "金融", "家庭农场", "房地产", "资产管理", "银行", "财务", "置业", "物业",
              "房屋维修", "民宿服务", "人力资源", "家政服务", "外包服务", "百货", "旅行社")
@@ -187,7 +195,7 @@ RULES: tuple[Rule, ...] = (
          "declared size."),
     Rule("W16", WEAK, "tech_field_mismatch(name, main_products, tech_field)",
          "所属科技创新领域可能不准确（选择了“其他”，或名称与主营产品指向其他领域）。",
-         "The technology field may be wrong (其他 chosen, or the name and products point "
+         "The technology field may be wrong (“Other” chosen, or the name and products point "
          "elsewhere)."),
     Rule("W17", WEAK, "not uscc_check_ok(uscc)",
          "统一社会信用代码校验位不正确，请核对营业执照。",
@@ -207,3 +215,55 @@ RULES: tuple[Rule, ...] = (
          {"tolerance": 0.2}, highlight=("revenue_prev",)),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+# Short titles (Chinese, English): what lists and filters show beside the id.
+TITLES = {
+    "S1": ("营业收入低于主营业务收入", "Revenue below main business revenue"),
+    "S2": ("净利润与营业收入不符", "Net profit out of line with revenue"),
+    "S3": ("从业人员或研发人员不合理", "Employees or R&D staff implausible"),
+    "S4": ("发明专利多于知识产权", "More invention patents than IP"),
+    "S5": ("联系人信息无效", "Contact details invalid"),
+    "S6": ("未达科创属性门槛", "Below the innovation threshold"),
+    "S7": ("新注册企业填了上年收入", "New enterprise with last year's revenue"),
+    "S8": ("榜单名称与排名不全", "Ranking list name or rank missing"),
+    "W1": ("研发费用疑似异常", "R&D expense looks unusual"),
+    "W2": ("营业收入不大于 0", "Revenue not above 0"),
+    "W3": ("营业收入疑似单位错误", "Revenue unit looks wrong"),
+    "W4": ("发明专利数量偏高", "Many invention patents"),
+    "W5": ("知识产权数量偏高", "Much intellectual property"),
+    "W6": ("技术合同成交额偏高", "Large technology contracts"),
+    "W7": ("净利润率疑似过低", "Profit margin looks too low"),
+    "W8": ("所有者权益疑似单位错误", "Owners' equity unit looks wrong"),
+    "W9": ("金额疑似单位错误", "Amount looks like a unit error"),
+    "W10": ("项目或奖励数量偏高", "Many projects or awards"),
+    "W11": ("参与制定标准数量偏高", "Many standards drafted"),
+    "W12": ("融资金额偏高", "Large financing amount"),
+    "W13": ("名称疑似非科技行业", "Name suggests a non-tech business"),
+    "W14": ("信用代码末三位为 000", "Credit code ends in 000"),
+    "W15": ("企业规模与划型标准不符", "Size differs from the SME standard"),
+    "W16": ("技术领域疑似不符", "Technology field looks wrong"),
+    "W17": ("信用代码校验位错误", "Credit code check digit wrong"),
+    "W18": ("主体疑似不是企业", "Holder may not be an enterprise"),
+    "W19": ("数据雷同", "Figures copy another record"),
+    "W20": ("与去年填报差异大", "Differs from last year's report"),
+}
+FORMAT_PREFIX = "F:"  # format findings: "F:<field>"
+
+
+def rule_title(rule_id: str, lang: str = "zh") -> str:
+    """The short title of a rule id, of a format finding (格式：营业收入) or, for an id no
+    longer defined, the id itself."""
+    if rule_id in TITLES:
+        return TITLES[rule_id][0 if lang == "zh" else 1]
+    if rule_id.startswith(FORMAT_PREFIX) and rule_id[len(FORMAT_PREFIX):] in REGISTRY:
+        label = REGISTRY[rule_id[len(FORMAT_PREFIX):]].label(lang)
+        return f"格式：{label}" if lang == "zh" else f"Format: {label}"
+    return rule_id
+
+
+def rule_label(rule_id: str, lang: str = "zh") -> str:
+    """A rule as lists show it: "W16 技术领域疑似不符" / "W16 Technology field looks wrong";
+    a format finding by its title alone."""
+    title = rule_title(rule_id, lang)
+    return title if title == rule_id or rule_id.startswith(FORMAT_PREFIX) \
+        else f"{rule_id} {title}"

@@ -7,6 +7,7 @@ from app.domain.scoring.compute import (
     FrozenMember,
     Result,
     Scored,
+    note_label,
     score,
     score_cohort,
     stage_of,
@@ -24,10 +25,11 @@ from app.domain.scoring.definition import (
     Project,
     ProjectError,
     Stage,
+    bilingual,
 )
 from app.domain.scoring.parsing import check_weights, parse
 
 __all__ = ["COHORT_METHODS", "FUNCTIONS", "METHODS", "MIN_COHORT_SIZE", "Band", "Breakdown",
            "FrozenMember", "Grade", "Group", "Indicator", "Item", "Project", "ProjectError",
-           "Result", "Scored", "Stage", "check_weights", "parse", "score", "score_cohort",
-           "stage_of"]
+           "Result", "Scored", "Stage", "bilingual", "check_weights", "note_label", "parse",
+           "score", "score_cohort", "stage_of"]

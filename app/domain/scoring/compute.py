@@ -32,6 +32,24 @@ _NUMERIC = frozenset(REGISTRY.numeric_keys())
 _FAILS = (NoValue, ArithmeticError, TypeError, ValueError)
 NO_VALUE = "无取值（如分母为 0），按 0 分计"
 CAPPED = "已按上限计"
+NO_STAGE = "无法确定发展阶段（缺少注册日期）"
+DIRECT_PASS = "直接通过："
+# Notes and reasons are stored as the run wrote them (in Chinese); pages show them in the
+# user's language with ``note_label``.
+NOTES_EN = {NO_VALUE: "No value (e.g. division by 0): 0 points", CAPPED: "Capped",
+            NO_STAGE: "Stage unknown (no registration date)"}
+
+
+def note_label(project: Project, text: str | None, lang: str = "zh") -> str:
+    """A breakdown note or a result's reason in the user's language: the notes above,
+    the project's eligibility and direct-pass reasons (``直接通过：…`` → "Direct pass: …")."""
+    if not text or lang == "zh":
+        return text or ""
+    if text in NOTES_EN:
+        return NOTES_EN[text]
+    if text.startswith(DIRECT_PASS):
+        return "Direct pass: " + project.reason_label(text[len(DIRECT_PASS):], lang)
+    return project.reason_label(text, lang)
 
 
 @dataclass(slots=True)
@@ -206,7 +224,7 @@ def _prepare(project: Project, records, data_year: int) -> tuple[list[Result], l
         result = Result(key, True, stage_of(project, record, data_year))
         if needs_stage and result.stage is None:
             result.eligible = False
-            result.reasons.append("无法确定发展阶段（缺少注册日期）")
+            result.reasons.append(NO_STAGE)
         for condition, reason in eligibility:
             if not _truth(condition, env):
                 result.eligible = False
@@ -317,7 +335,7 @@ def _totals(project: Project, groups: list[tuple[str, tuple[str, ...], bool, flo
     direct = [reason for condition, reason in project.direct_pass if _truth(condition, env)]
     if direct:
         result.passed = True
-        result.reasons.extend(f"直接通过：{r}" for r in direct)
+        result.reasons.extend(f"{DIRECT_PASS}{r}" for r in direct)
     elif project.pass_rule is not None:
         scope = {**env, "total": result.total,
                  **{code: (b.points if b.counted else 0) for code, b in indicators.items()}}

@@ -7,6 +7,10 @@ the form when any of their fields is posted: a row whose first cell is left empt
 which is how the editor deletes rows and why it shows blank rows for adding.
 
 Codes are identities: indicators and groups keep the code they were created with.
+
+Every name has an English counterpart beside it (``name_en`` of the project, its stages,
+groups, indicators and grades, ``unit_en``, ``reason_en`` of conditions): posted empty, it
+is dropped, and English pages show the known English of the Chinese name, or the name.
 """
 
 from __future__ import annotations
@@ -98,14 +102,24 @@ def _rows(existing: Any, form: Mapping[str, str], keys: set[str], prefix: str,
     rows = []
     for n in numbers:
         values = explode(existing[n]) if n < len(existing) else dict.fromkeys(cells, "")
+        before = dict(values)
         for cell in cells:
             posted = form.get(f"{prefix}-{n}-{cell}")
             if posted is not None:
                 values[cell] = posted.strip()
+        for chinese, english in _ENGLISH_OF:
+            if english in values and f"{prefix}-{n}-{english}" not in form \
+                    and str(values.get(chinese, "")) != str(before.get(chinese, "")):
+                values[english] = ""  # it named what the row was called before
         row = build(values) if str(values[cells[0]]).strip() else None
         if row:
             rows.append(row)
     return rows
+
+
+# (Chinese cell, English cell): an English name posted with its Chinese one, or not posted
+# while the Chinese one changes, follows it; it never names what a row was called before.
+_ENGLISH_OF = (("name", "name_en"), ("reason", "reason_en"))
 
 
 def _set_or_drop(target: dict, key: str, value: Any) -> None:
@@ -133,7 +147,9 @@ def _apply_group(group: dict, form: Mapping[str, str], keys: set[str],
     code = group.get("code")
     name = form.get(f"group-{code}-name")
     if name is not None and name.strip():
-        group["name"] = name.strip()
+        _rename(group, name.strip(), f"group-{code}-name_en" in form)
+    if f"group-{code}-name_en" in form:
+        _set_or_drop(group, "name_en", form[f"group-{code}-name_en"].strip())
     if f"cap-{code}" in form:
         _set_or_drop(group, "cap", number_or_text(form[f"cap-{code}"]))
     if f"group-{code}-best_of" in form:
@@ -153,9 +169,16 @@ def _apply_group(group: dict, form: Mapping[str, str], keys: set[str],
 def _apply_indicator(indicator: dict, form: Mapping[str, str], keys: set[str],
                      stages: list[str]) -> None:
     code = indicator.get("code")
-    for key in ("name", "value", "unit"):
+    name = form.get(f"name-{code}")
+    if name is not None and name.strip():
+        _rename(indicator, name.strip(), f"name_en-{code}" in form)
+    unit = form.get(f"unit-{code}")
+    if unit is not None and unit.strip() != indicator.get("unit", "") \
+            and f"unit_en-{code}" not in form:
+        indicator.pop("unit_en", None)
+    for key in ("value", "unit", "name_en", "unit_en"):
         text = form.get(f"{key}-{code}")
-        if text is not None and (text.strip() or key == "unit"):
+        if text is not None and (text.strip() or key in ("unit", "name_en", "unit_en")):
             _set_or_drop(indicator, key, text.strip())
     method = form.get(f"method-{code}")
     if method:
@@ -174,9 +197,17 @@ def _apply_indicator(indicator: dict, form: Mapping[str, str], keys: set[str],
         indicator["bands"] = _rows(indicator.get("bands"), form, keys, f"band-{code}", _BAND)
     if _posted(keys, f"item-{code}-"):
         indicator["items"] = _rows(indicator.get("items"), form, keys, f"item-{code}", _ITEM)
-    kept = set(METHOD_KEYS.get(method, ())) | {"code", "name", "unit", "method", "value"}
+    kept = set(METHOD_KEYS.get(method, ())) | {"code", "name", "name_en", "unit", "unit_en",
+                                               "method", "value"}
     for key in [k for k in indicator if k not in kept]:
         indicator.pop(key)
+
+
+def _rename(part: dict, name: str, english_posted: bool) -> None:
+    """A new Chinese name; the English one goes with the old name unless it is posted."""
+    if name != part.get("name") and not english_posted:
+        part.pop("name_en", None)
+    part["name"] = name
 
 
 def _apply_weights(indicator: dict, form: Mapping[str, str], stages: list[str]) -> None:
@@ -226,27 +257,40 @@ def _item(cells: Mapping) -> dict | None:
 
 
 def _condition(cells: Mapping) -> dict:
-    return {"when": str(cells["when"]).strip(), "reason": str(cells["reason"]).strip()}
+    condition = {"when": str(cells["when"]).strip(), "reason": str(cells["reason"]).strip()}
+    return _with_english(condition, "reason_en", cells)
+
+
+def _with_english(row: dict, key: str, cells: Mapping) -> dict:
+    """``row`` with its English text ``key`` when one was given."""
+    text = str(cells.get(key) or "").strip()
+    if text:
+        row[key] = text
+    return row
 
 
 def _grade_cells(grade: Mapping) -> dict:
     kind = "otherwise" if grade.get("otherwise") else \
         ("pass" if grade["pass"] else "fail") if "pass" in grade else "at_least"
-    return {"name": grade.get("grade", ""), "kind": kind, "bound": grade.get("at_least", "")}
+    return {"name": grade.get("grade", ""), "kind": kind, "bound": grade.get("at_least", ""),
+            "name_en": grade.get("name_en", "")}
 
 
 def _grade(cells: Mapping) -> dict:
     name, kind = str(cells["name"]).strip(), cells["kind"] or "at_least"
     if kind == "otherwise":
-        return {"grade": name, "otherwise": True}
-    if kind in ("pass", "fail"):
-        return {"grade": name, "pass": kind == "pass"}
-    return {"grade": name, "at_least": number_or_text(cells["bound"])}
+        grade: dict[str, Any] = {"grade": name, "otherwise": True}
+    elif kind in ("pass", "fail"):
+        grade = {"grade": name, "pass": kind == "pass"}
+    else:
+        grade = {"grade": name, "at_least": number_or_text(cells["bound"])}
+    return _with_english(grade, "name_en", cells)
 
 
 def _stage(cells: Mapping) -> dict:
     stage: dict[str, Any] = {"code": str(cells["code"]).strip(),
                              "name": str(cells["name"]).strip()}
+    _with_english(stage, "name_en", cells)
     below = number_or_text(cells["below"])
     if below is not None:
         stage["below"] = below
@@ -256,9 +300,11 @@ def _stage(cells: Mapping) -> dict:
 # (cells, first one deciding whether the row exists; stored row -> cells; cells -> row)
 _BAND = (("kind", "bound", "points"), _band_cells, _band)
 _ITEM = (("kind", "expr", "points"), _item_cells, _item)
-_CONDITION = (("when", "reason"), lambda c: {"reason": "", **c}, _condition)
-_GRADE = (("name", "kind", "bound"), _grade_cells, _grade)
-_STAGE = (("code", "name", "below"), lambda s: {"name": "", "below": "", **s}, _stage)
+_CONDITION = (("when", "reason", "reason_en"), lambda c: {"reason": "", "reason_en": "", **c},
+              _condition)
+_GRADE = (("name", "kind", "bound", "name_en"), _grade_cells, _grade)
+_STAGE = (("code", "name", "name_en", "below"),
+          lambda s: {"name": "", "name_en": "", "below": "", **s}, _stage)
 
 
 def _new_indicator(form: Mapping[str, str], prefix: str, stages: list[str]) -> dict | None:
@@ -268,6 +314,7 @@ def _new_indicator(form: Mapping[str, str], prefix: str, stages: list[str]) -> d
     method = form.get(f"{prefix}-method") or "cohort_percentile"
     indicator: dict[str, Any] = {"code": code, "name": form.get(f"{prefix}-name", "").strip()
                                  or code, "method": method}
+    _with_english(indicator, "name_en", {"name_en": form.get(f"{prefix}-name_en")})
     value = form.get(f"{prefix}-value", "").strip()
     if value:
         indicator["value"] = value
@@ -288,6 +335,7 @@ def _new_group(form: Mapping[str, str], stages: list[str]) -> dict | None:
         return None
     group: dict[str, Any] = {"code": code,
                              "name": form.get("newgroup-name", "").strip() or code}
+    _with_english(group, "name_en", {"name_en": form.get("newgroup-name_en")})
     cap = number_or_text(form.get("newgroup-cap", ""))
     if cap is not None:
         group["cap"] = cap
@@ -301,9 +349,10 @@ def starter_definition(code: str, name: str) -> dict:
     the official then shapes it in the editor."""
     return {
         "code": code, "name": name, "name_en": name, "stage_rule": "none",
-        "groups": [{"code": "core", "name": "核心指标", "indicators": [
-            {"code": "rd_expense", "name": "研发费用金额", "unit": "万元", "value": "rd_expense",
-             "method": "cohort_percentile", "weight": 100}]}],
+        "groups": [{"code": "core", "name": "核心指标", "name_en": "Core indicators",
+                    "indicators": [
+            {"code": "rd_expense", "name": "研发费用金额", "name_en": "R&D expense", "unit": "万元",
+             "value": "rd_expense", "method": "cohort_percentile", "weight": 100}]}],
         "grades": [{"grade": "A", "at_least": 85}, {"grade": "B", "at_least": 70},
                    {"grade": "C", "at_least": 55}, {"grade": "D", "otherwise": True}],
     }

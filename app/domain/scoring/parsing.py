@@ -40,6 +40,16 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _text(mapping: Any, key: str, where: str) -> str:
+    """An optional text (an English name): "" when absent."""
+    value = mapping.get(key) if isinstance(mapping, Mapping) else None
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ProjectError(f"{where}：“{key}”应为文字。", f"{where}: “{key}” must be text.")
+    return str(value).strip()
+
+
 def _need(mapping: Any, key: str, where: str) -> Any:
     if not isinstance(mapping, Mapping) or key not in mapping:
         raise ProjectError(f"{where}：缺少“{key}”。", f"{where}: “{key}” is missing.")
@@ -67,8 +77,14 @@ def parse(definition: Any, check_totals: bool = True) -> Project:
     pass_rule = definition.get("pass_rule")
     direct = tuple((_expr(_need(c, "when", "直接通过条件"), "直接通过条件"),
                     str(c.get("reason", ""))) for c in definition.get("direct_pass") or [])
+    reasons_en = {str(c["reason"]): _text(c, "reason_en", where)
+                  for section, where in (("eligibility", "准入条件"),
+                                         ("direct_pass", "直接通过条件"))
+                  for c in definition.get(section) or [] if c.get("reason")}
+    reasons_en = {reason: english for reason, english in reasons_en.items() if english}
     project = Project(
-        code=code, name=name, name_en=str(definition.get("name_en", name)), stage_by=stage_by,
+        code=code, name=name, name_en=_text(definition, "name_en", "项目") or name,
+        stage_by=stage_by, reasons_en=reasons_en,
         stages=stages, eligibility=eligibility, groups=groups,
         pass_rule=_expr(pass_rule, "通过规则", ["total", *codes],
                         {**FUNCTIONS, "score": lambda points: points}) if pass_rule else None,
@@ -106,7 +122,7 @@ def _stages(rule: Any) -> tuple[str | None, tuple[Stage, ...]]:
                 raise ProjectError("阶段上限应从小到大排列。", "Stage bounds must increase.")
             previous = below
         stages.append(Stage(str(_need(stage, "code", "阶段")), str(stage.get("name", "")),
-                            below))
+                            below, _text(stage, "name_en", f"阶段 {i + 1}")))
     if not stages or stages[-1].below is not None:
         raise ProjectError("最后一个阶段不应有上限。", "The last stage has no upper bound.")
     return by, tuple(stages)
@@ -121,7 +137,7 @@ def _group(data: Any, index: int, stage_codes: set[str]) -> Group:
     cap = data.get("cap")
     return Group(str(_need(data, "code", where)), str(data.get("name", "")), indicators,
                  _number(cap, f"{where}的上限") if cap is not None else None,
-                 bool(data.get("best_of", False)))
+                 bool(data.get("best_of", False)), _text(data, "name_en", where))
 
 
 def _indicator(data: Any, where: str, stage_codes: set[str]) -> Indicator:
@@ -163,7 +179,8 @@ def _indicator(data: Any, where: str, stage_codes: set[str]) -> Indicator:
     cap = data.get("cap")
     return Indicator(code, str(data.get("name", code)), str(data.get("unit", "")), method, value,
                      weights, reference, data.get("cohort") == "same_stage_and_field", bands,
-                     items, _number(cap, f"{where}的上限") if cap is not None else None)
+                     items, _number(cap, f"{where}的上限") if cap is not None else None,
+                     _text(data, "name_en", where), _text(data, "unit_en", where))
 
 
 def _bands(data: Any, where: str) -> tuple[Band, ...]:
@@ -193,13 +210,16 @@ def _bands(data: Any, where: str) -> tuple[Band, ...]:
 def _grades(data: list) -> tuple[Grade, ...]:
     grades = []
     for grade in data:
+        name_en = _text(grade, "name_en", "等级")
         if "pass" in grade:
-            grades.append(Grade(str(grade["grade"]), passed=bool(grade["pass"])))
+            grades.append(Grade(str(grade["grade"]), passed=bool(grade["pass"]),
+                                name_en=name_en))
         elif grade.get("otherwise"):
-            grades.append(Grade(str(grade["grade"])))
+            grades.append(Grade(str(grade["grade"]), name_en=name_en))
         else:
             grades.append(Grade(str(grade["grade"]),
-                                at_least=_number(grade["at_least"], "等级分数线")))
+                                at_least=_number(grade["at_least"], "等级分数线"),
+                                name_en=name_en))
     thresholds = [g.at_least for g in grades if g.at_least is not None]
     if thresholds != sorted(thresholds, reverse=True):
         raise ProjectError("等级分数线应从高到低排列。",

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, case, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, select, type_coerce
 
 from app.domain import workflow
 from app.domain.regions import code_range, contains, level_of
@@ -84,10 +84,10 @@ def area_for(scope: UserScope, province: str, activity_id: int | None,
         raise DashboardNotFound("region") from None
     if not contains(own, region):
         raise DashboardNotFound("region")
-    name = db.session.execute(select(Region.name).where(Region.code == region)).scalar()
-    if name is None:
+    found = db.session.get(Region, region)
+    if found is None:
         raise DashboardNotFound("region")
-    return Area(db.session.get(ReportingActivity, activity_id), region, name, scope)
+    return Area(db.session.get(ReportingActivity, activity_id), region, found.label(), scope)
 
 
 def _within(column, region: str):
@@ -106,11 +106,12 @@ def _row_key(column, area: Area):
 
 
 def rows_of(area: Area) -> list[tuple[str, str]]:
-    """(code, name) of the per-region rows: the regions one level down, or the county."""
+    """(code, name) of the per-region rows, names in the reader's language: the regions one
+    level down, or the county."""
     if len(area.region) == 6:
         return [(area.region, area.region_name)]
-    return [tuple(r) for r in db.session.execute(select(Region.code, Region.name).where(
-        Region.parent_code == area.region).order_by(Region.code))]
+    return [(r.code, r.label()) for r in db.session.execute(select(Region).where(
+        Region.parent_code == area.region).order_by(Region.code)).scalars()]
 
 
 @dataclass
@@ -132,10 +133,15 @@ ONE_CHOICE = ("tech_field", "scale")
 
 
 def facts(area: Area) -> Facts:
+    """Both scans below (what the tables of every tab need)."""
+    return Facts(cells(area), one_choice(area))
+
+
+def cells(area: Area) -> dict[tuple[str, str], Counts]:
     """Progress, funnel, statuses, workload and financing needs from one scan grouped by
     county and status, which is the dashboard index's own order: SQLite aggregates as it
     reads instead of sorting the activity's rows (docs/PERFORMANCE.md). Python adds the
-    counties up to the page's rows. The one-choice distributions are a second scan."""
+    counties up to the page's rows."""
     needs = Submission.needs_financing.is_(True)
     query = _submissions(
         area, Submission.region_code, Submission.status, func.count(),
@@ -144,23 +150,29 @@ def facts(area: Area) -> Facts:
         func.sum(case((needs, 1), else_=0)),
         func.sum(case((needs, Submission.financing_need_amount), else_=0)),
     ).group_by(Submission.region_code, Submission.status)
-    cells: dict[tuple[str, str], Counts] = {}
+    result: dict[tuple[str, str], Counts] = {}
     length = area.row_length
     for county, status, count, oldest, needing, amount in db.session.execute(query):
-        cell = cells.setdefault(((county or "")[:length], status), Counts())
+        cell = result.setdefault(((county or "")[:length], status), Counts())
         cell.count += count
         if isinstance(oldest, str):  # SQLite
             oldest = dt.datetime.fromisoformat(oldest)
         cell.oldest = min(filter(None, (cell.oldest, oldest)), default=None)
         cell.needing += needing or 0
         cell.need_amount += float(amount or 0)
+    return result
+
+
+def one_choice(area: Area) -> Counter:
+    """Submitted records per (field, value) of the one-choice fields: a second scan, made
+    only for the tab that shows them."""
     choices = [getattr(Submission, name) for name in ONE_CHOICE]
     values: Counter = Counter()
     for *chosen, count in db.session.execute(
             counted(area, *choices, func.count()).group_by(*choices)):
         for name, value in zip(ONE_CHOICE, chosen, strict=True):
             values[name, value] += count
-    return Facts(cells, values)
+    return values
 
 
 def targets(area: Area) -> dict[str, int]:
@@ -247,32 +259,30 @@ def counted(area: Area, *columns):
     return _submissions(area, *columns).where(Submission.status.notin_(NOT_COUNTED))
 
 
-@dataclass
-class Tags:
-    qualifications: Counter
-    warnings: Counter
-
-
-def tags(area: Area) -> Tags:
-    """Submitted records per qualification and per weak rule: the database counts each
-    combination (of options, of rules) from the dashboard index, Python adds the
-    combinations up per option and rule."""
-    by_options: Counter = Counter()
-    by_rules: Counter = Counter()
-    for combination, rules, count in db.session.execute(counted(
-            area, Submission.qualification_set, Submission.warning_rules, func.count())
-            .where(or_(Submission.qualification_set.is_not(None),
-                       Submission.warning_rules.is_not(None)))
-            .group_by(Submission.qualification_set, Submission.warning_rules)):
-        by_options[combination] += count
-        by_rules[rules] += count
-    result = Tags(Counter(), Counter())
-    for combination, count in by_options.items():
-        for option in (combination or "").split("|") if combination else ():
-            result.qualifications[option] += count
-    for rules, count in by_rules.items():
+def warnings(area: Area) -> Counter:
+    """Submitted records per weak rule: the database counts each combination of rules from
+    the dashboard index, Python adds the combinations up per rule."""
+    result: Counter = Counter()
+    for rules, count in db.session.execute(
+            counted(area, Submission.warning_rules, func.count())
+            .where(Submission.warning_rules.is_not(None))
+            .group_by(Submission.warning_rules)):
         for rule in set((rules or "").split()):
-            result.warnings[rule] += count
+            result[rule] += count
+    return result
+
+
+def qualifications(area: Area) -> Counter:
+    """Submitted records per qualification, from the combinations of options as plain text
+    (``qualification_set``, in the dashboard index). Apart from the warnings: each tab asks
+    for its own, and two narrow groupings cost less than the one of both columns."""
+    result: Counter = Counter()
+    for combination, count in db.session.execute(
+            counted(area, Submission.qualification_set, func.count())
+            .where(Submission.qualification_set.is_not(None))
+            .group_by(Submission.qualification_set)):
+        for option in (combination or "").split("|") if combination else ():
+            result[option] += count
     return result
 
 
@@ -321,17 +331,34 @@ def score_figures(area: Area, run: ScoreRun) -> dict:
     return {"histogram": histogram, "grades": grades, "stages": stages}
 
 
+def scored(area: Area, run: ScoreRun) -> int:
+    """Results of the run in the area: what the score tables add up to (the page's key
+    figure), counted from the run's index without grouping."""
+    return db.session.execute(restrict(select(func.count()).select_from(ScoreResult).where(
+        ScoreResult.run_id == run.id, _within(ScoreResult.region_code, area.region)),
+        ScoreResult, area.scope)).scalar() or 0
+
+
 # -- financing --------------------------------------------------------------------------------
+def _loan_conditions(area: Area) -> tuple:
+    return (RecommendationEntry.list_id.in_(published_lists(area.activity.id)),
+            _within(RecommendationEntry.region_code, area.region))
+
+
 def loans(area: Area) -> dict[str | None, LoanFigures]:
     """Entries of the activity's published lists per row region (and under None, the area's
     total counted across regions): enterprises recommended and granted, loans and amount,
     each enterprise and each loan counted once (recommendations.loan_figures)."""
-    conditions = (RecommendationEntry.list_id.in_(published_lists(area.activity.id)),
-                  _within(RecommendationEntry.region_code, area.region))
-    figures = loan_figures(_row_key(RecommendationEntry.region_code, area), *conditions,
-                           scope=area.scope)
-    total = loan_figures(None, *conditions, scope=area.scope)
-    return {**figures, None: total.get(None, LoanFigures())}
+    figures = loan_figures(_row_key(RecommendationEntry.region_code, area),
+                           *_loan_conditions(area), scope=area.scope)
+    return {**figures, None: loan_total(area)}
+
+
+def loan_total(area: Area) -> LoanFigures:
+    """The area's loan figures counted across its regions (the financing table's 合计 and
+    the page's key figure)."""
+    return loan_figures(None, *_loan_conditions(area), scope=area.scope).get(None,
+                                                                             LoanFigures())
 
 
 def published_lists(activity_id: int | None):

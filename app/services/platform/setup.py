@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -9,7 +10,7 @@ from babel.messages.pofile import read_po
 from flask import current_app
 from flask_migrate import upgrade
 
-from app.domain.regions import load_regions
+from app.domain.regions import PROVINCE, RegionRow, load_regions
 from app.extensions import db
 from app.models import Bank, Region
 from app.security import roles
@@ -51,22 +52,53 @@ def compile_translations() -> int:
 
 
 def load_region_tree() -> int:
-    """Insert missing regions and correct changed names; returns how many changed."""
+    """Insert missing regions and correct changed names (Chinese and English); returns how
+    many changed."""
     existing = {r.code: r for r in db.session.query(Region)}
     changed = 0
     new_rows = []
-    for row in load_regions(REGIONS_DIR):
+    for row, name_en, full_name_en in english_region_names(load_regions(REGIONS_DIR)):
+        names = dict(name=row.name, full_name=row.full_name, name_en=name_en,
+                     full_name_en=full_name_en)
         current = existing.get(row.code)
         if current is None:
-            new_rows.append(dict(code=row.code, name=row.name, level=row.level,
-                                 parent_code=row.parent_code, full_name=row.full_name))
-        elif (current.name, current.full_name) != (row.name, row.full_name):
-            current.name, current.full_name = row.name, row.full_name
+            new_rows.append(dict(code=row.code, level=row.level, parent_code=row.parent_code,
+                                 **names))
+        elif any(getattr(current, key) != value for key, value in names.items()):
+            for key, value in names.items():
+                setattr(current, key, value)
             changed += 1
     if new_rows:
         # Parents come first in the file, so foreign keys hold row by row.
         db.session.execute(Region.__table__.insert(), new_rows)
     return changed + len(new_rows)
+
+
+def english_region_names(rows: list[RegionRow]) -> list[tuple[RegionRow, str | None,
+                                                             str | None]]:
+    """Each region with its English name (names_en.csv) and English full name, the region
+    first and its parents after it: "Zhongshan District, Dalian, Liaoning". A region the
+    file lacks keeps no English name (its Chinese one shows)."""
+    with open(REGIONS_DIR / "names_en.csv", encoding="utf-8") as f:
+        names = {r["code"]: r["name_en"].strip() for r in csv.DictReader(f) if r["name_en"]}
+    full: dict[str, str | None] = {}
+    by_code = {row.code: row for row in rows}
+    out = []
+    for row in rows:  # parents first
+        name_en = names.get(row.code)
+        parent = by_code.get(row.parent_code) if row.parent_code else None
+        if name_en is None:
+            full_en = None
+        elif row.level == PROVINCE or parent is None:
+            full_en = name_en
+        elif row.full_name == parent.full_name:  # 市辖区 and the like add nothing
+            full_en = full.get(parent.code)
+        else:
+            parent_full = full.get(parent.code)
+            full_en = f"{name_en}, {parent_full}" if parent_full else None
+        full[row.code] = full_en
+        out.append((row, name_en, full_en))
+    return out
 
 
 def load_national_banks() -> int:

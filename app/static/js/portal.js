@@ -11,9 +11,55 @@
        missing: "Required fields still empty"}
     : {errors: "提交前须修改的错误", warnings: "提醒审核人员关注的事项（仍可提交）", missing: "尚未填写的必填项"};
 
+  // A link in the summary opens the field's step and puts the cursor in the field.
+  function goTo(key) {
+    var row = form.querySelector('.field-row[data-field="' + key + '"]');
+    if (!row) { return; }
+    var pane = row.closest(".tab-pane");
+    var tab = pane && form.querySelector('.step[data-dimension="' + pane.dataset.dimension + '"] a');
+    if (tab && window.jQuery) { window.jQuery(tab).tab("show"); }
+    var input = row.querySelector("input, select, textarea");
+    if (input) { input.focus(); }
+    row.scrollIntoView({block: "center"});
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-goto]");
+    if (link) { event.preventDefault(); goTo(link.getAttribute("data-goto")); }
+  });
+
+  // Signing is checked before the confirmation dialog: the message sits beside the
+  // commitment and in the summary (the server refuses an unsigned submission too).
+  var submit = document.getElementById("submit-record");
+  if (submit) {
+    submit.addEventListener("click", function (event) {
+      var box = document.getElementById("commitment-message");
+      var agree = document.getElementById("agree");
+      var name = document.getElementById("signed_name");
+      var problem = !agree.checked ? box.getAttribute("data-agree")
+        : (!name.value.trim() ? box.getAttribute("data-name") : "");
+      box.hidden = !problem;
+      box.textContent = problem;
+      document.getElementById("commitment").classList.toggle("has-error", !!problem);
+      if (problem) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        var summary = document.getElementById("check-summary");
+        var div = document.createElement("div");
+        div.className = "alert alert-danger commitment-missing";
+        div.textContent = problem;
+        summary.querySelectorAll(".commitment-missing").forEach(function (old) { old.remove(); });
+        summary.appendChild(div);
+        document.getElementById("commitment").scrollIntoView({block: "center"});
+      }
+    });
+  }
+
   function clear() {
     form.querySelectorAll(".field-row").forEach(function (row) {
       row.classList.remove("has-error", "has-warning");
+    });
+    form.querySelectorAll(".step").forEach(function (step) {
+      step.classList.remove("is-error", "is-warning", "is-missing");
     });
     form.querySelectorAll(".field-messages").forEach(function (box) { box.textContent = ""; });
     form.querySelectorAll(".tab-count").forEach(function (badge) { badge.textContent = ""; });
@@ -22,11 +68,21 @@
 
   function show(data) {
     clear();
-    var errors = 0, warnings = 0, missing = 0, perTab = {};
+    var errors = 0, warnings = 0, missing = 0, perTab = {}, stepState = {}, listed = [];
+    function mark(key, state) {
+      var row = form.querySelector('.field-row[data-field="' + key + '"]');
+      var pane = row && row.closest(".tab-pane");
+      if (!pane) { return; }
+      var dim = pane.dataset.dimension, rank = {"is-missing": 1, "is-warning": 2, "is-error": 3};
+      if (!stepState[dim] || rank[state] > rank[stepState[dim]]) { stepState[dim] = state; }
+    }
     data.findings.forEach(function (finding) {
-      if (finding.missing && !touched[finding.fields[0]]) { missing += 1; return; }
+      if (finding.missing && !touched[finding.fields[0]]) {
+        missing += 1; mark(finding.fields[0], "is-missing"); return;
+      }
       var strong = finding.severity !== "weak";
-      if (strong) { errors += 1; } else { warnings += 1; }
+      if (strong) { errors += 1; listed.push(finding); } else { warnings += 1; }
+      finding.fields.forEach(function (key) { mark(key, strong ? "is-error" : "is-warning"); });
       var placed = false;
       finding.fields.forEach(function (key) {
         var row = form.querySelector('.field-row[data-field="' + key + '"]');
@@ -51,6 +107,10 @@
       var badge = form.querySelector('.tab-count[data-dimension="' + key + '"]');
       if (badge) { badge.textContent = perTab[key]; }
     });
+    Object.keys(stepState).forEach(function (dim) {
+      var step = form.querySelector('.step[data-dimension="' + dim + '"]');
+      if (step) { step.classList.add(stepState[dim]); }
+    });
     var summary = document.getElementById("check-summary");
     summary.textContent = "";
     [["errors", errors, "alert-danger"], ["warnings", warnings, "alert-warning"],
@@ -58,7 +118,23 @@
       if (item[1] > 0) {
         var div = document.createElement("div");
         div.className = "alert " + item[2];
-        div.textContent = labels[item[0]] + ": " + item[1];
+        var head = document.createElement("strong");
+        head.textContent = labels[item[0]] + (form.dataset.lang === "en" ? ": " : "：") + item[1];
+        div.appendChild(head);
+        if (item[0] === "errors") {
+          var list = document.createElement("ul");
+          list.className = "summary-list";
+          listed.forEach(function (finding) {
+            var li = document.createElement("li");
+            var target = finding.fields[0];
+            var node = document.createElement(target ? "a" : "span");
+            if (target) { node.href = "#f-" + target; node.setAttribute("data-goto", target); }
+            node.textContent = finding.message;
+            li.appendChild(node);
+            list.appendChild(li);
+          });
+          div.appendChild(list);
+        }
         summary.appendChild(div);
       }
     });

@@ -117,4 +117,49 @@
       };
     }
   }
+
+  // -- lists -----------------------------------------------------------------------------
+  // The quick search leaves empty fields out (an empty FAB filter would match nothing).
+  document.querySelectorAll("form.quick-search").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+        if (!field.value) { field.disabled = true; }
+      });
+    });
+  });
+  // Region cascader 市 → 县: the chosen region's code, as a prefix, in the hidden field.
+  document.querySelectorAll("[data-cascader]").forEach(function (box) {
+    var tree = JSON.parse(box.querySelector(".cascader-tree").textContent);
+    var hidden = box.querySelector("input[type=hidden]");
+    var first = box.querySelector("select[data-level='1']");
+    var second = box.querySelector("select[data-level='2']");
+    function fill(select, parent, chosen) {
+      while (select.options.length > 1) { select.remove(1); }
+      (tree.children[parent] || []).forEach(function (pair) {
+        var option = new Option(pair[1], pair[0]);
+        option.selected = chosen && chosen.indexOf(pair[0]) === 0;
+        select.add(option);
+      });
+      select.disabled = !(tree.children[parent] || []).length;
+    }
+    var value = box.getAttribute("data-value") || "";
+    fill(first, tree.base, value);
+    if (second) { fill(second, first.value, value); }
+    first.addEventListener("change", function () {
+      if (second) { fill(second, first.value, ""); }
+      hidden.value = first.value;
+    });
+    if (second) {
+      second.addEventListener("change", function () { hidden.value = second.value || first.value; });
+    }
+  });
+  // Deleting a row: FAB's own dialog and POST (with the CSRF token), from a labelled button.
+  document.querySelectorAll("a.row-delete[data-delete-url]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (typeof window.AdminActions !== "function") { return; }
+      new window.AdminActions().execute_single_delete(link.getAttribute("data-delete-url"),
+        link.getAttribute("data-confirm-text"));
+    });
+  });
 })();

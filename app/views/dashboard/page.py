@@ -1,9 +1,14 @@
-"""数据看板: bureaus see an activity's figures in their region with a drill-down; banks see
-their own recommendation entries. Figures come from services/dashboard.py."""
+"""数据看板: bureaus see an activity's figures in their region with a drill-down — key
+figures on top, a tab per theme, the province's map — and banks their own recommendation
+entries. Figures come from services/dashboard/figures.py; a tab is counted when shown."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, request, url_for
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import abort, current_app, get_template_attribute, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,8 +22,18 @@ from app.services.dashboard import cache as figure_cache
 from app.services.dashboard import figures as service
 from app.services.platform import audit
 from app.services.platform.excel import xlsx_response
-from app.views.dashboard.tables import ENTRY_LIST, Cell, Table, Tables, chart
+from app.views.dashboard.tables import (
+    ENTRY_LIST,
+    GROUPS,
+    Cell,
+    Kpi,
+    Table,
+    Tables,
+    chart,
+    group_of,
+)
 from app.views.finance.recommendations import OUTCOME_LABELS
+from app.views.shell.names import programme_name
 
 
 def _int_arg(name: str) -> int | None:
@@ -31,24 +46,45 @@ def _int_arg(name: str) -> int | None:
     return int(raw)
 
 
-def _figures(tables: Tables) -> tuple[dict[str, Table], dict]:
-    """Every table of the page and the charts drawn from them (what the cache keeps)."""
-    built = {key: tables.table(key) for key in tables.keys()}
-    charts = {
-        "progress": chart(built["progress"], [2, 3, 4]),
-        "funnel": chart(built["funnel"], [1], "hbar"),
-        "warnings": chart(built["warnings"], [2], "hbar"),
-        "tech_field": chart(built["tech_field"], [1], "hbar"),
-        "scale": chart(built["scale"], [1], "pie"),
-        "qualifications": chart(built["qualifications"], [1], "hbar"),
-        "financing": chart(built["financing"], [2, 6]),
-    }
-    if "grades" in built:
-        grade_columns = list(range(1, len(built["grades"].headers) - 1))
-        charts.update(histogram=chart(built["histogram"], [1]),
-                      grades=chart(built["grades"], grade_columns, "stacked"),
-                      stages=chart(built["stages"], [1], "pie"))
-    return built, charts
+# Each table's chart: (columns drawn, kind); the grades chart draws every grade column.
+CHARTS = {
+    "progress": ([2, 3, 4], "bar"), "funnel": ([1], "hbar"), "statuses": ([1], "hbar"),
+    "workload": ([1], "bar"), "warnings": ([2], "hbar"), "tech_field": ([1], "hbar"),
+    "scale": ([1], "pie"), "qualifications": ([1], "hbar"), "histogram": ([1], "bar"),
+    "stages": ([1], "pie"), "grades": (None, "stacked"), "financing": ([2, 6], "bar"),
+}
+
+
+@dataclass
+class Figures:
+    """One tab's tables and charts (what the cache keeps); the progress tab also carries
+    the page's key figures and the province map, counted with it."""
+    tables: dict[str, Table]
+    charts: dict[str, dict]
+    kpis: list[Kpi] | None = None
+    region_map: dict | None = None
+
+
+def _geo_url(region: str) -> str | None:
+    """The vendored boundaries of the province's cities (static/vendor/geo/<code>.json),
+    if there are any for it."""
+    name = f"vendor/geo/{region}.json"
+    if len(region) != 2 or not Path(current_app.static_folder, name).is_file():
+        return None
+    return url_for("static", filename=name)
+
+
+def _figures(tables: Tables, group: str) -> Figures:
+    built = {key: tables.table(key) for key in GROUPS[group] if key in tables.keys()}
+    charts = {}
+    for key, table in built.items():
+        columns, kind = CHARTS[key]
+        charts[key] = chart(table, columns or list(range(1, len(table.headers) - 1)), kind)
+    figures = Figures(built, charts)
+    if group == "progress":
+        figures.kpis = tables.kpis()
+        figures.region_map = tables.region_map(_geo_url(tables.area.region))
+    return figures
 
 
 class DashboardView(BaseView):
@@ -65,42 +101,67 @@ class DashboardView(BaseView):
             abort(404)
 
     @staticmethod
-    def _figures(tables: Tables, fresh: bool = False):
-        """((tables, charts), when counted), kept per scope, activity, region, run and
-        language (services/figure_cache.py)."""
+    def _figures(tables: Tables, group: str, fresh: bool = False) -> tuple[Figures, dt.datetime]:
+        """(one tab's figures, when counted), kept per scope, activity, region, run, language
+        and tab (services/dashboard/cache.py)."""
         return figure_cache.remembered(
             ("dashboard", current_language(), current_scope(), tables.activity.id,
-             tables.area.region, tables.run.id if tables.run else None),
-            lambda: _figures(tables), fresh=fresh,
+             tables.area.region, tables.run.id if tables.run else None, group),
+            lambda: _figures(tables, group), fresh=fresh,
             seconds=figure_cache.seconds_for("DASHBOARD_CACHE_SECONDS"))
 
     @expose("/")
     @has_access
     def index(self):
+        """The page with its key figures and the tab asked for (``tab``, default progress);
+        ``part=<tab>`` answers that tab's content alone, which the page's script asks for
+        when the tab is first shown, so a page counts only what it shows."""
         scope = current_scope()
         if scope.kind == BANK:
             return self._bank()
         if not service.activities_for(scope, current_app.config["PROVINCE_CODE"]):
             return self.render_template("dashboard.html", tables=None, title=_("Data dashboard"))
         tables = self._tables()
-        (built, charts), counted_at = self._figures(tables, request.args.get("fresh") == "1")
+        fresh = request.args.get("fresh") == "1"
+        groups = tables.groups()
+        export_args = {"activity": tables.activity.id, "region": tables.area.region,
+                       **({"run": tables.run.id} if tables.run else {})}
+        part = request.args.get("part")
+        if part is not None:
+            if part not in groups:
+                abort(404)
+            figures, counted_at = self._figures(tables, part, fresh)
+            pane = get_template_attribute("macros/dashboard.html", "pane")
+            return pane(part, figures, counted_at, export_args, self._pane_context(tables, part))
+        tab = request.args.get("tab")
+        tab = tab if tab in groups else "progress"
+        head, counted_at = self._figures(tables, "progress", fresh)
+        shown = {"progress": (head, counted_at)}
+        if tab != "progress":
+            shown[tab] = self._figures(tables, tab, fresh)
         return self.render_template(
-            "dashboard.html", tables=built, charts=charts, area=tables.area, run=tables.run,
-            export_args={"activity": tables.activity.id, "region": tables.area.region,
-                         **({"run": tables.run.id} if tables.run else {})},
-            trail=self._trail(tables.area), title=_("Data dashboard"),
-            counted_at=counted_at,
-            runs=service.runs_of(tables.activity) if tables.run else [],
+            "dashboard.html", tables=head.tables, head=head, shown=shown, groups=groups,
+            tab=tab, area=tables.area, run=tables.run, export_args=export_args,
+            fresh=fresh, trail=self._trail(tables.area), title=_("Data dashboard"),
+            counted_at=counted_at, context=self._pane_context(tables, tab),
             activities=service.activities_for(current_scope(),
                                               current_app.config["PROVINCE_CODE"]))
+
+    @staticmethod
+    def _pane_context(tables: Tables, group: str) -> dict:
+        """What a tab shows beside its figures: the score run and the runs to choose from."""
+        if group != "scores" or tables.run is None:
+            return {}
+        return {"run": tables.run, "runs": service.runs_of(tables.activity),
+                "area": tables.area}
 
     def _trail(self, area: service.Area) -> list[tuple[str, str]]:
         """Province › city › county down to the region shown, from the user's own region."""
         scope = area.scope
         own = scope.region_code or current_app.config["PROVINCE_CODE"]
         codes = [area.region[:n] for n in (2, 4, 6) if len(own) <= n <= len(area.region)]
-        names = dict(db.session.execute(select(Region.code, Region.name).where(
-            Region.code.in_(codes))).all())
+        names = {r.code: r.label() for r in db.session.execute(select(Region).where(
+            Region.code.in_(codes))).scalars()}
         return [(names.get(c, c), url_for("DashboardView.index", activity=area.activity.id,
                                           region=c)) for c in codes]
 
@@ -111,11 +172,12 @@ class DashboardView(BaseView):
         if current_scope().kind == BANK:
             table = self._bank_table()
         else:
-            # The kept figures, so that the file holds what the screen showed.
-            built, _charts = self._figures(self._tables())[0]
-            if key not in built:
+            # The tab's kept figures, so that the file holds what the screen showed.
+            tables = self._tables()
+            group = group_of(key)
+            if group is None or key not in tables.keys():
                 abort(404)
-            table = built[key]
+            table = self._figures(tables, group)[0].tables[key]
         audit.record(audit.EXPORT, object_type="Dashboard", object_id=key,
                      detail=f"{len(table.rows)} rows; {request.query_string.decode()[:400]}")
         db.session.commit()
@@ -134,9 +196,10 @@ class DashboardView(BaseView):
         for row in service.bank_figures(scope, activity_id):
             link = (f"{url_for(ENTRY_LIST)}?_flt_0_status={row.status}" if linkable else None)
             status = str(OUTCOME_LABELS.get(row.status, row.status))
-            table.rows.append([Cell(row.programme), Cell(status), Cell(row.count, link),
-                               Cell(round(row.need_amount, 2)),
-                               Cell(round(row.loan_amount, 2), link)])
+            table.rows.append([Cell(programme_name(row.programme)), Cell(status),
+                               Cell(row.count, link),
+                               Cell(round(row.need_amount, 2), None, "amount"),
+                               Cell(round(row.loan_amount, 2), link, "amount")])
         return table
 
     def _bank(self):

@@ -1,6 +1,11 @@
 """The dashboard's figures as tables (label, value, link to the records behind it) and the
 charts drawn from them. The page and the Excel export read the same tables, so an export
-holds exactly what the screen shows."""
+holds exactly what the screen shows.
+
+The tables come in groups, one per tab of the page (``GROUPS``): a group is counted, kept and
+exported together, so the page counts only the tab it opens with and the others when they
+are shown. The key figures on top (``kpis``) and the province map (``region_map``) are drawn
+from the progress group's own counts, so they always equal its tables."""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from app.domain import workflow
+from app.domain.display import count as number
+from app.domain.display import percent
 from app.domain.records.fields import REGISTRY
 from app.domain.records.rules import RULES_BY_ID
 from app.i18n import current_language
@@ -33,8 +40,11 @@ ENTRY_LIST = "RecommendationEntryView.list"
 
 @dataclass
 class Cell:
+    """A figure and the list behind it. ``kind`` names the Jinja filter that shows it
+    (``amount``, ``percent``; whole numbers use ``number``); the export keeps the value."""
     value: object
     link: str | None = None
+    kind: str | None = None
 
 
 @dataclass
@@ -47,9 +57,42 @@ class Table:
     def values(self) -> list[list[object]]:
         return [[cell.value for cell in row] for row in self.rows]
 
+    def numeric(self) -> list[bool]:
+        """Per column: does it hold figures (set right, as numbers are read)?"""
+        return [index > 0 and any(
+            len(row) > index and (row[index].kind or isinstance(row[index].value, (int, float)))
+            for row in self.rows) for index in range(len(self.headers))]
+
 
 def _url(endpoint: str, args: list[tuple[str, object]]) -> str:
     return f"{url_for(endpoint)}?{urlencode(args)}"
+
+
+# The tabs of the page and the tables each one shows, in order; "scores" needs a score run.
+GROUPS = {
+    "progress": ("progress", "funnel", "statuses"),
+    "review": ("workload", "warnings"),
+    "distribution": ("tech_field", "scale", "qualifications"),
+    "scores": ("histogram", "stages", "grades"),
+    "finance": ("financing",),
+}
+
+
+def group_of(key: str) -> str | None:
+    return next((group for group, keys in GROUPS.items() if key in keys), None)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One key figure: its value (``total`` beside it when given), what it counts, a note
+    under it and the list of the records behind it."""
+    key: str
+    label: str
+    value: object
+    link: str | None
+    kind: str = "number"
+    total: object = None
+    foot: str = ""
 
 
 def _lang_text(zh: str, en: str) -> str:
@@ -65,7 +108,8 @@ class Tables:
         self.activity = area.activity
         self.today = today or dt.date.today()
         self.run = service.run_of(area.activity, run_id)
-        self._facts = self._tags = self._score_figures = None
+        self._facts = self._values = self._score_figures = None
+        self._rows = self._progress = None
 
     # -- links -------------------------------------------------------------------------
     def records(self, region: str | None = None, *extra) -> str:
@@ -99,20 +143,37 @@ class Tables:
     # -- data --------------------------------------------------------------------------
     # Each grouped scan runs once, for the tables that need it.
     @property
-    def facts(self) -> service.Facts:
+    def cells(self) -> dict:
+        """(row region, status) -> counts: the scan most tabs read."""
         if self._facts is None:
-            self._facts = service.facts(self.area)
+            self._facts = service.cells(self.area)
         return self._facts
 
     @property
-    def cells(self):
-        return self.facts.cells
+    def values(self):
+        """(field, value) -> submitted records of the one-choice fields (their tab only)."""
+        if self._values is None:
+            self._values = service.one_choice(self.area)
+        return self._values
+
 
     @property
-    def tags(self) -> service.Tags:
-        if self._tags is None:
-            self._tags = service.tags(self.area)
-        return self._tags
+    def rows(self) -> list[tuple[str, str]]:
+        """(code, name) of the per-region rows, asked once."""
+        if self._rows is None:
+            self._rows = service.rows_of(self.area)
+        return self._rows
+
+    @property
+    def progress_rows(self) -> list[service.Progress]:
+        if self._progress is None:
+            self._progress = service.progress(self.area, self.cells,
+                                              service.targets(self.area))
+        return self._progress
+
+    def groups(self) -> list[str]:
+        """The page's tabs for this area: scores only with a score run."""
+        return [g for g in GROUPS if g != "scores" or self.run is not None]
 
     def table(self, key: str) -> Table:
         builder = getattr(self, f"t_{key}", None)
@@ -127,11 +188,77 @@ class Tables:
             keys += ["histogram", "grades", "stages"]
         return [*keys, "financing"]
 
+    # -- the key figures and the map (from the progress group's counts) ---------------------
+    def kpis(self) -> list[Kpi]:
+        """Submitted of the target, approved, returned, awaiting review, scored and loans
+        granted: the progress table's 合计 and the other tables' totals, each linked to its
+        list as the tables' cells are."""
+        rows = self.progress_rows
+        target, submitted, approved, returned = (
+            sum(getattr(r, a) for r in rows)
+            for a in ("target", "submitted", "approved", "returned"))
+
+        def share(part: int, whole: int) -> str:
+            return percent(round(100 * part / whole, 1))
+
+        loads = service.workload(self.area, self.cells, self.today)
+        oldest = max((load.oldest_days for load in loads if load.oldest_days is not None),
+                     default=None)
+        chain = tuple(load.status for load in loads)
+        figures = [
+            Kpi("submitted", _("Submitted / target"), submitted, self.counted(),
+                total=target or None,
+                foot=_("%(share)s of the target", share=share(submitted, target)) if target
+                else _("No target set")),
+            Kpi("approved", _("Approved"), approved, self.statuses(None, service.APPROVED_SET),
+                foot=_("%(share)s of submitted", share=share(approved, submitted))
+                if submitted else ""),
+            Kpi("returned", _("Returned"), returned,
+                self.statuses(None, (workflow.RETURNED,)),
+                foot=_("%(share)s of submitted", share=share(returned, submitted))
+                if submitted else ""),
+            Kpi("waiting", _("Awaiting review"), sum(load.waiting for load in loads),
+                self.statuses(None, chain),
+                foot=_("Oldest waiting: %(days)s days", days=number(oldest))
+                if oldest is not None else ""),
+        ]
+        if self.run is not None:
+            figures.append(Kpi("scored", _("Scored"), service.scored(self.area, self.run),
+                               self.scores(), foot=_("Run %(id)s", id=self.run.id)))
+        else:
+            figures.append(Kpi("scored", _("Scored"), None, None, foot=_("No scores yet")))
+        loans = service.loan_total(self.area)
+        figures.append(Kpi("loans", _("Loans granted (10k yuan)"), round(loans.amount, 2),
+                           self.entries(self.area.region, ("_flt_0_status", "granted")),
+                           kind="amount",
+                           foot=_("Loans: %(count)s (each loan once)", count=number(loans.loans))))
+        return figures
+
+    def region_map(self, geo_url: str | None) -> dict | None:
+        """The province's cities coloured by submitted records as a share of the target —
+        the progress table's figures and drill-down links — or None below the province or
+        without boundaries for it (``geo_url``)."""
+        if geo_url is None or len(self.area.region) != 2:
+            return None
+        return {
+            "type": "map", "map": f"region-{self.area.region}", "geo": geo_url,
+            "codeLength": self.area.row_length,
+            "regions": [{"code": row.code, "name": row.name, "target": row.target,
+                         "submitted": row.submitted,
+                         "share": round(100 * row.submitted / row.target, 1)
+                         if row.target else None,
+                         "link": self.drill(row.code)} for row in self.progress_rows],
+            "labels": {"submitted": _("Submitted"), "target": _("Target"),
+                       "share": _("Share of target"), "noTarget": _("No target set"),
+                       "open": _("Click to open the region's dashboard"),
+                       "unavailable": _("The map could not be loaded.")},
+        }
+
     def t_progress(self) -> Table:
         table = Table("progress", _("Progress against targets"), [
             _("Region"), _("Target"), _("Submitted"), _("Approved"), _("Returned"),
             _("Share of target (%)")])
-        rows = service.progress(self.area, self.cells, service.targets(self.area))
+        rows = self.progress_rows
         for row in rows:
             table.rows.append([
                 Cell(row.name, self.drill(row.code)), Cell(row.target),
@@ -171,7 +298,7 @@ class Tables:
 
     def t_workload(self) -> Table:
         loads = service.workload(self.area, self.cells, self.today)
-        regions = service.rows_of(self.area)
+        regions = self.rows
         table = Table("workload", _("Review workload"), [
             _("Level"), _("Waiting"), _("Oldest waiting (days)"),
             *[name for _code, name in regions]])
@@ -180,13 +307,13 @@ class Tables:
         for load in loads:
             table.rows.append([
                 Cell(labels[load.level]), Cell(load.waiting, self.statuses(None, (load.status,))),
-                Cell(load.oldest_days if load.oldest_days is not None else ""),
+                Cell(load.oldest_days),
                 *[Cell(load.per_row.get(code, 0), self.statuses(code, (load.status,)))
                   for code, _name in regions]])
         return table
 
     def t_warnings(self) -> Table:
-        counts = self.tags.warnings
+        counts = service.warnings(self.area)
         table = Table("warnings", _("Rule warnings"), [_("Rule"), _("Description"),
                                                         _("Records")])
         for rule_id, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -199,7 +326,7 @@ class Tables:
     def _distribution(self, key: str, title: str) -> Table:
         """Every option of the field in the dictionary's order, then any other value."""
         table = Table(key, title, [_field_label(key), _("Records")])
-        counts = {value: n for (name, value), n in self.facts.values.items() if name == key}
+        counts = {value: n for (name, value), n in self.values.items() if name == key}
         options = list(REGISTRY[key].options)
         for value in [*options, *sorted(v for v in counts if v not in options and v)]:
             table.rows.append([Cell(value), Cell(counts.get(value, 0), self.counted(
@@ -215,7 +342,7 @@ class Tables:
         return self._distribution("scale", _("By enterprise size"))
 
     def t_qualifications(self) -> Table:
-        counts = self.tags.qualifications
+        counts = service.qualifications(self.area)
         table = Table("qualifications", _("By qualification"),
                       [_field_label("qualifications"), _("Records")])
         for option in REGISTRY["qualifications"].options:
@@ -236,7 +363,7 @@ class Tables:
         grades = self._scores()["grades"]
         names = sorted({g for counts in grades.values() for g in counts})
         table = Table("grades", _("Grades by region"), [_("Region"), *names, _("Sum")])
-        for code, name in service.rows_of(self.area):
+        for code, name in self.rows:
             counts = grades.get(code, {})
             table.rows.append([Cell(name, self.drill(code)),
                                *[Cell(counts.get(g, 0), self.scores(code, ("_flt_3_grade", g)))
@@ -272,7 +399,7 @@ class Tables:
             _("Loans granted (each loan once)"), _("Amount granted (10k yuan, each loan once)")])
         empty = service.LoanFigures()
         sums = [0, 0.0]
-        for code, name in service.rows_of(self.area):
+        for code, name in self.rows:
             cells = [c for (k, s), c in self.cells.items()
                      if k == code and s not in service.NOT_COUNTED]
             need = self.counted(code, ("_flt_0_needs_financing", "y"))
@@ -283,22 +410,23 @@ class Tables:
             sums[1] += amount
             activity = self.activity.id
             table.rows.append([
-                Cell(name, self.drill(code)), Cell(needing, need), Cell(round(amount, 2), need),
+                Cell(name, self.drill(code)), Cell(needing, need),
+                Cell(round(amount, 2), need, "amount"),
                 Cell(lent.recommended,
                      self.records(code, (f"_flt_{RECOMMENDED_INDEX}_activity", activity))),
                 Cell(lent.enterprises_granted,
                      self.records(code, (f"_flt_{GRANTED_INDEX}_activity", activity))),
-                Cell(lent.loans, granted), Cell(round(lent.amount, 2), granted)])
+                Cell(lent.loans, granted), Cell(round(lent.amount, 2), granted, "amount")])
         total = loans.get(None, empty)
-        table.rows.append([Cell(_("Sum")), Cell(sums[0]), Cell(round(sums[1], 2)),
+        table.rows.append([Cell(_("Sum")), Cell(sums[0]), Cell(round(sums[1], 2), None, "amount"),
                            Cell(total.recommended), Cell(total.enterprises_granted),
-                           Cell(total.loans), Cell(round(total.amount, 2))])
+                           Cell(total.loans), Cell(round(total.amount, 2), None, "amount")])
         return table
 
 
 def _share(part: int, whole: int, link: str) -> Cell:
     """Submitted records as a percentage of the target; no target, no share."""
-    return Cell(round(100 * part / whole, 1), link) if whole else Cell("")
+    return Cell(round(100 * part / whole, 1), link, "percent") if whole else Cell(None)
 
 
 def _bin_filter(index: int) -> list[tuple[str, object]]:

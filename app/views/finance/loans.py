@@ -9,13 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    Bank,
-    Region,
-)
+from app.models import Bank
 from app.services.finance import recommendations
 from app.services.platform import audit
 from app.services.platform.excel import xlsx_response
+from app.views.shell import names
 
 
 class LoanSummaryView(BaseView):
@@ -52,16 +50,17 @@ def LOAN_HEADERS() -> list[str]:  # noqa: N802 - reads like the constant it stan
 def _loan_tables():
     """Per city, bank and programme, each with a total counted across the rows (not their
     sum: an enterprise in two programmes is one enterprise in the total)."""
-    cities = dict(db.session.execute(select(Region.code, Region.name).where(
-        Region.level == "city")).all())
     banks = dict(db.session.execute(select(Bank.id, Bank.name)).all())
-    names = {"city": cities, "bank": banks, "programme": {}}
+    shown = {"city": lambda code: names.region_name(code), "bank": lambda k: banks.get(k, k),
+             "programme": names.programme_name}
     total = recommendations.outcome_summary(None)
     tables = []
     for key, caption in (("city", _("By city")), ("bank", _("By bank")),
                          ("programme", _("By programme"))):
-        rows = [(names[key].get(k, k), *rest) for k, *rest in
-                recommendations.outcome_summary(key)]
+        summary = recommendations.outcome_summary(key)
+        if key == "city":
+            names.region_names(k for k, *_rest in summary)  # one query for them all
+        rows = [(shown[key](k), *rest) for k, *rest in summary]
         if rows:
             rows += [(_("Sum"), *rest) for _k, *rest in total]
         tables.append((key, caption, rows))

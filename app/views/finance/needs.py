@@ -25,6 +25,7 @@ from app.models import financing as F
 from app.security.scope import restrict
 from app.services.finance import needs as financing
 from app.views.finance.recommendations import OUTCOME_LABELS
+from app.views.shell import names
 from app.views.shell.base import ScopedModelView
 from app.views.shell.filters import ListInterface
 
@@ -51,8 +52,12 @@ class FinancingNeedView(ScopedModelView):
                     "financing_history", "contact_name", "contact_phone", "contact_email"]
     search_columns = ["name", "uscc", "region", "region_code", "activity",
                       "financing_need_amount", "scale", "tech_field"]
-    formatters_columns = {"financing_need_types": lambda v: "；".join(v or []),
-                          "intended_banks": lambda v: "；".join(v or [])}
+    formatters_columns = {"financing_need_types": lambda v: names.option_label(
+                              v or [], "financing_need_types"),
+                          "scale": lambda v: names.option_label(v, "scale"),
+                          "tech_field": lambda v: names.option_label(v, "tech_field"),
+                          "intended_banks": lambda v: names.joined(v or [])}
+    quick_filters = ("name", "uscc", "region", "activity")
     shown_formatters = {"financing_need_amount": display.amount,
                         "financing_amount": display.amount}
     base_order = ("financing_need_amount", "desc")

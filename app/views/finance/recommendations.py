@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import display
+from app.domain import display, scoring
 from app.domain.records.fields import REGISTRY
 from app.extensions import db
 from app.i18n import current_language
@@ -29,6 +29,7 @@ from app.security.scope import restrict
 from app.services.finance import recommendations
 from app.services.platform import audit
 from app.services.platform.excel import xlsx_response
+from app.views.shell import names, tags
 from app.views.shell.base import ScopedModelView
 from app.views.shell.filters import EntryInterface, ListInterface
 
@@ -51,7 +52,12 @@ class RecommendationListView(ScopedModelView):
                      "activity": _l("Activity"), "enterprises": _l("Number of enterprises"),
                      "status": _l("Status"), "created_at": _l("Created on"),
                      "published_at": _l("Published on")}
-    formatters_columns = {"status": lambda v: str(LIST_STATUS.get(v, v))}
+    formatters_columns = {"status": lambda v: str(LIST_STATUS.get(v, v)),
+                          "programme": names.programme_name}
+    shown_formatters = {"status": tags.labelled_tags(
+        LIST_STATUS, {F.DRAFT: "grey", F.PUBLISHED: "green"})}
+    quick_filters = ("name", "status", "activity")
+    quick_choices = {"status": lambda: [(k, str(v)) for k, v in LIST_STATUS.items()]}
     base_order = ("id", "desc")
     extra_args = {"list_links": [("RecommendationListView.build", _l("Build a list"),
                                   "fa-plus")]}
@@ -66,8 +72,13 @@ class RecommendationListView(ScopedModelView):
                                              db.func.count()).join(Bank).where(
             RecommendationEntry.list_id == row.id).group_by(
             Bank.name, RecommendationEntry.preference).order_by(Bank.name)).all()
-        return self.render_template("recommendation_list.html", row=row, per_bank=per_bank,
-                                    status=LIST_STATUS, title=row.name)
+        rules, project = row.rules or {}, _project_of(row.run)
+        return self.render_template(
+            "recommendation_list.html", row=row, per_bank=per_bank, status=LIST_STATUS,
+            grades=[names.grade_name(grade, project) for grade in rules.get("grades") or []],
+            sizes=[names.option_label(size, "scale") for size in rules.get("sizes") or []],
+            regions=list(names.region_names(rules.get("regions") or []).values()),
+            title=row.name)
 
     @expose("/build", methods=["GET", "POST"])
     @has_access
@@ -145,10 +156,22 @@ def ENTRY_HEADERS() -> list[str]:  # noqa: N802 - reads like the constant it sta
             _("Reason not approved")]
 
 
+def _project_of(run: ScoreRun | None) -> scoring.Project | None:
+    """The parsed project of a run (the grades' names), or None without one."""
+    if run is None:
+        return None
+    try:
+        return scoring.parse(run.project.definition, check_totals=False)
+    except scoring.ProjectError:
+        return None
+
+
 def entry_row(e: RecommendationEntry) -> list:
+    """An entry as the export's row, names in the user's language (like its headers)."""
     s = e.submission
-    return [e.name, e.uscc, e.region.full_name if e.region else e.region_code, e.total,
-            e.grade, e.bank.name, e.preference or _("default bank"), e.need_amount,
+    return [e.name, e.uscc, e.region.full_label() if e.region else e.region_code, e.total,
+            names.grade_name(e.grade), e.bank.name, e.preference or _("default bank"),
+            e.need_amount,
             s.contact_name, s.contact_phone, str(OUTCOME_LABELS.get(e.status, e.status)),
             e.loan_amount, e.loan_rate, e.loan_term_months, e.loan_date, e.decline_reason]
 
@@ -173,10 +196,17 @@ class RecommendationEntryView(ScopedModelView):
                      "loan_amount": _l("Loan amount (10k yuan)"),
                      "recommendation_list": _l("Recommendation list")}
     formatters_columns = {"status": lambda v: str(OUTCOME_LABELS.get(v, v)),
+                          "grade": names.grade_name,
                           "preference": lambda v: v or _("default bank")}
     # A loan amount exists only for a granted loan: any other outcome shows "—".
     shown_formatters = {"need_amount": display.amount, "loan_amount": display.amount,
-                        "total": display.score}
+                        "total": display.score,
+                        "status": tags.labelled_tags(OUTCOME_LABELS, {
+                            F.RECOMMENDED: "blue", F.CONTACTED: "cyan",
+                            F.IN_APPROVAL: "purple", F.GRANTED: "green",
+                            F.DECLINED: "red"})}
+    quick_filters = ("name", "uscc", "region", "status", "recommendation_list")
+    quick_choices = {"status": lambda: [(k, str(v)) for k, v in OUTCOME_LABELS.items()]}
     base_order = ("id", "asc")
 
     @expose("/show/<pk>")
@@ -214,6 +244,7 @@ class RecommendationEntryView(ScopedModelView):
                 return redirect(url_for("RecommendationEntryView.list"))
         return self.render_template(
             "recommendation_entry.html", entry=entry, submission=entry.submission,
+            grade=names.grade_name(entry.grade, _project_of(entry.recommendation_list.run)),
             outcomes=OUTCOME_LABELS, may_record=may_record, form=request.form,
             fields=REGISTRY, lang=current_language(), title=entry.name)
 

@@ -19,9 +19,11 @@ from app.services.intake import third_party
 from app.services.platform import audit
 from app.views.shell.base import AppModelView
 from app.views.shell.filters import ListInterface
+from app.views.shell.tags import tag
 
 STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"),
                  "archived": _l("Archived")}
+ACTIVITY_COLOURS = {"draft": "grey", "open": "green", "closed": "orange", "archived": "grey"}
 
 
 def _chain_label(chain):
@@ -63,6 +65,10 @@ class ActivityView(AppModelView):
     }
     formatters_columns = {"status": lambda s: str(STATUS_LABELS.get(s, s)),
                           "review_chain": _chain_label}
+    shown_formatters = {"status": lambda s: tag(STATUS_LABELS.get(s, s), ACTIVITY_COLOURS.get(s,
+                                                                                     "grey"))}
+    quick_filters = ("name", "status")
+    quick_choices = {"status": lambda: [(k, str(v)) for k, v in STATUS_LABELS.items()]}
     add_form_extra_fields = edit_form_extra_fields = {
         "review_chain": SelectField(_l("Review chain"), choices=[
             (workflow.CHAIN_COUNTY, _l("County → city → province")),

@@ -10,6 +10,7 @@ from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.domain.records.fields import REGISTRY
 from app.extensions import db
 from app.i18n import current_language
 from app.models import ReportingActivity, UploadBatch
@@ -18,6 +19,7 @@ from app.services.intake.workbook import build_failure_report, build_template
 from app.services.platform import audit
 from app.views.shell.base import ScopedModelView
 from app.views.shell.filters import ListInterface
+from app.views.shell.people import real_name
 
 # Files larger than this run as a background job with a progress bar (a few hundred rows).
 BACKGROUND_BYTES = 64 * 1024
@@ -38,6 +40,8 @@ class BatchView(ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_export", "can_failures", "can_upload",
                         "can_template"]
     list_title = show_title = _l("Upload batches")
+    shown_formatters = {"uploader_name": real_name}
+    quick_filters = ("filename", "activity")
     list_columns = ["filename", "activity", "uploader_name", "created_at", "total", "passed",
                     "failed", "warned", "duplicates"]
     search_columns = ["filename", "activity", "uploader_name", "created_at"]
@@ -95,6 +99,7 @@ class BatchView(ScopedModelView):
             abort(404)
         lang = current_language()
         return self.render_template("batch_show.html", batch=batch, lang=lang,
+                                    failures=failure_rows(batch, lang),
                                     title=_("Upload batch %(id)s", id=batch.id))
 
     @expose("/failures/<int:pk>")
@@ -108,3 +113,26 @@ class BatchView(ScopedModelView):
         name = f"{batch.filename.rsplit('.', 1)[0]}-{suffix}.xlsx"
         return _send_workbook(lambda path: build_failure_report(batch.activity, batch, path, lang),
                               name, "UploadBatch", pk)
+
+
+def failure_rows(batch: UploadBatch, lang: str, limit: int = 200) -> list[dict]:
+    """The failed rows as people read them: the Excel row, the enterprise's credit code and
+    name as the file gave them, and each reason under the column it concerns (its title,
+    not the field's key)."""
+    columns = {REGISTRY.match_header(h): i for i, h in enumerate(batch.headers or [])}
+    columns.pop(None, None)
+
+    def cell(values, key):
+        i = columns.get(key)
+        return values[i] if i is not None and i < len(values) and values[i] not in (None, "") \
+            else None
+
+    rows = []
+    for failure in (batch.failures or [])[:limit]:
+        values = failure.get("values") or []
+        reasons = [(", ".join(REGISTRY[k].label_with_unit(lang) for k in error["fields"]
+                              if k in REGISTRY) or "—", error[lang])
+                   for error in failure["errors"]]
+        rows.append({"row": failure["row"], "uscc": cell(values, "uscc"),
+                     "name": cell(values, "name"), "reasons": reasons})
+    return rows

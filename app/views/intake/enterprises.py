@@ -20,7 +20,8 @@ class EnterpriseView(ScopedModelView):
     list_columns = ["name", "uscc", "region"]
     show_columns = ["name", "uscc", "region", "users", "created_on", "changed_on"]
     add_columns = edit_columns = ["name", "uscc", "region"]
-    search_columns = ["name", "uscc", "region"]
+    search_columns = ["name", "uscc", "region", "region_code"]
+    quick_filters = ("name", "uscc", "region")
     label_columns = {
         "name": _l("Enterprise name"),
         "uscc": _l("Unified social credit code"),

@@ -138,10 +138,10 @@ class PortalView(BaseView):
         activity = submission.activity
         lang = current_language()
         editable = submission.status in workflow.EDITABLE_BY_ENTERPRISE
-        counties = db.session.execute(
-            select(Region.code, Region.full_name).where(
+        counties = [(r.code, r.full_label()) for r in db.session.execute(
+            select(Region).where(
                 Region.level == "county", Region.code.like(f"{activity.province_code}%"))
-            .order_by(Region.code)).all()
+            .order_by(Region.code)).scalars()]
         banks = [name for (name,) in db.session.execute(select(Bank.name).order_by(Bank.id))]
         findings_by_field: dict[str, list] = {}
         for finding in submission.findings or []:
@@ -157,6 +157,7 @@ class PortalView(BaseView):
             commitment=reporting.COMMITMENT_ZH if lang == "zh" else reporting.COMMITMENT_EN,
             collecting=activity.collecting(dt.date.today()),
             status_label=status_label, action_label=action_label, value_of=_display_value,
+            first_level=status_label(workflow.CHAINS[activity.review_chain][0]),
         )
 
 

@@ -89,10 +89,10 @@ class RegisterView(BaseView):
     @expose("/", methods=["GET", "POST"])
     def form(self):
         province = current_app.config["PROVINCE_CODE"]
-        counties = db.session.execute(
-            select(Region.code, Region.full_name).where(
+        counties = [(r.code, r.full_label()) for r in db.session.execute(
+            select(Region).where(
                 Region.level == "county", Region.code.like(f"{province}%"))
-            .order_by(Region.code)).all()
+            .order_by(Region.code)).scalars()]
         values = request.form if request.method == "POST" else {}
         if request.method == "POST":
             try:

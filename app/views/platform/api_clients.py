@@ -35,8 +35,9 @@ class ApiClientView(BaseView):
             except AccountError as error:
                 flash(str(error), "danger")
         low, high = code_range(self._area())
-        regions = db.session.execute(select(Region.code, Region.full_name).where(
-            Region.code >= low, Region.code < high).order_by(Region.code)).all()
+        regions = [(r.code, r.full_label()) for r in db.session.execute(
+            select(Region).where(
+            Region.code >= low, Region.code < high).order_by(Region.code)).scalars()]
         return self.render_template("api_clients.html", clients=api_clients.clients_in(
             self._area()), regions=regions, created_key=created_key, title=_("API keys"))
 

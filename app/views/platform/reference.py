@@ -14,17 +14,22 @@ class RegionView(AppModelView):
     base_permissions = ["can_list", "can_show", "can_export"]
     list_title = _l("Administrative divisions")
     show_title = _l("Administrative division")
-    list_columns = ["code", "name", "level", "full_name"]
-    show_columns = ["code", "name", "level", "parent", "full_name"]
+    # Names in the reader's language (Region.label / full_label: pinyin in English).
+    list_columns = ["code", "label", "level", "full_label"]
+    show_columns = ["code", "label", "level", "parent", "full_label"]
     search_columns = ["code", "name", "level", "full_name"]
     label_columns = {
         "code": _l("Code"),
         "name": _l("Name"),
+        "label": _l("Name"),
         "level": _l("Level"),
         "parent": _l("Parent region"),
         "full_name": _l("Full name"),
+        "full_label": _l("Full name"),
     }
     formatters_columns = {"level": lambda level: str(LEVEL_LABELS.get(level, level))}
+    quick_filters = ("name", "level")
+    quick_choices = {"level": lambda: [(k, str(v)) for k, v in LEVEL_LABELS.items()]}
     base_order = ("code", "asc")
 
 

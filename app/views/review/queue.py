@@ -34,6 +34,18 @@ class AtMyLevel(BaseFilter):
         return query.filter(Submission.status == workflow.STATUS_OF_LEVEL[level])
 
 
+# What a decision does, said on its confirmation screen and in its dialog.
+DECISION_EFFECTS = {
+    workflow.APPROVE: _l("Each record moves on to the next level of review, or is approved at "
+                         "the last one."),
+    workflow.RETURN: _l("Each record goes back to its enterprise (or to the bureau that "
+                        "uploaded it) to be corrected, with your reason."),
+    workflow.REJECT: _l("Each record is refused and cannot pass in this activity."),
+    workflow.REVOKE: _l("Each record's approval is withdrawn: it goes back to provincial "
+                        "review."),
+}
+
+
 def _decide_url(ids, action_name):
     return url_for("ReviewView.decide", action=action_name, ids=",".join(str(i) for i in ids))
 
@@ -52,6 +64,8 @@ class ReviewView(ScopedModelView):
     formatters_columns = SubmissionView.formatters_columns
     search_form_query_rel_fields = SubmissionView.search_form_query_rel_fields
     base_order = ("submitted_at", "asc")
+    quick_filters = ("name", "uscc", "region", "activity")
+    show_label = _l("Review")
 
     @action("approve", _l("Approve"), _l("Approve the selected records?"), "fa-check")
     def approve(self, items):
@@ -116,4 +130,6 @@ class ReviewView(ScopedModelView):
         return self.render_template("review_decide.html", records=records, action=action_name,
                                     ids=",".join(str(s.id) for s in records), registry=REGISTRY,
                                     needs_reason=action_name in workflow.NEEDS_REASON,
+                                    what=str(DECISION_EFFECTS[action_name]),
+                                    verb=action_label(action_name),
                                     lang=current_language(), title=_("Confirm the decision"))

@@ -8,16 +8,14 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain import workflow
 from app.domain.records import channels
+from app.domain.records import fields as F
 from app.domain.records.fields import DIMENSIONS, REGISTRY
 from app.i18n import Bilingual, current_language, field_header
 from app.models import Submission
+from app.views.shell import names
 from app.views.shell.base import InDeploymentProvince, ScopedModelView
 from app.views.shell.filters import SubmissionInterface
-
-
-def status_label(status):
-    zh, en = workflow.STATUS_LABELS.get(status, (status, status))
-    return zh if current_language() == "zh" else en
+from app.views.shell.tags import status_label, status_tag
 
 
 def action_label(action):
@@ -72,8 +70,18 @@ class SubmissionView(ScopedModelView):
         "financing_need_types": _list_value,
         "intended_banks": _list_value,
     }
+    shown_formatters = {
+        "status": status_tag, "warning_rules": names.rule_titles,
+        "region_code": lambda code: names.region_name(code, full=True),
+        # dictionary options in the user's language (stored as the national dictionary)
+        **{f.key: (lambda key: lambda value: names.option_label(value, key))(f.key)
+           for f in REGISTRY if f.type in (F.ENUM, F.MULTI_ENUM)},
+    }
     search_form_query_rel_fields = {"region": [["code", InDeploymentProvince, None]]}
     base_order = ("id", "desc")
+    quick_filters = ("name", "uscc", "status", "region", "activity")
+    quick_choices = {"status": lambda: [(code, status_label(code))
+                                        for code in workflow.STATUSES]}
 
     @action("revoke", _l("Revoke approval"), None, "fa-undo")
     def revoke(self, items):

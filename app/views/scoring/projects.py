@@ -21,6 +21,7 @@ from app.services.platform import audit
 from app.services.scoring import editing
 from app.services.scoring import stats as score_stats
 from app.views.scoring.results import PROJECT_STATUS_LABELS, _label
+from app.views.shell import names, tags
 from app.views.shell.base import AppModelView
 from app.views.shell.filters import ListInterface
 
@@ -34,10 +35,15 @@ class ProjectView(AppModelView):
     list_title = _l("Evaluation projects")
     list_columns = ["name", "code", "version", "status", "created_on", "created_by"]
     search_columns = ["name", "code", "status"]
-    formatters_columns = {"status": lambda s: _label(PROJECT_STATUS_LABELS, s)}
+    formatters_columns = {"status": lambda s: _label(PROJECT_STATUS_LABELS, s),
+                          "name": names.project_title}
     label_columns = {"name": _l("Name"), "code": _l("Code"), "version": _l("Version"),
                      "status": _l("Status"), "created_on": _l("Created on"),
                      "created_by": _l("Created by")}
+    shown_formatters = {"status": tags.labelled_tags(
+        PROJECT_STATUS_LABELS, {"draft": "grey", "published": "green"})}
+    quick_filters = ("name", "status")
+    quick_choices = {"status": lambda: [(k, str(v)) for k, v in PROJECT_STATUS_LABELS.items()]}
     base_order = ("id", "desc")
     extra_args = {"list_links": [
         ("ProjectView.new_project", _l("New project"), "fa-plus"),
@@ -50,9 +56,15 @@ class ProjectView(AppModelView):
         if row is None:
             abort(404)
         project = scoring.parse(row.definition, check_totals=False)
+        stage_texts = [_("%(stage)s (below %(bound)s)", stage=names.label(s), bound=f"{s.below:g}")
+                       if s.below is not None else names.label(s) for s in project.stages]
+        weights = {i.code: [f"{names.stage_name(k, project)}: {v:g}" for k, v in i.weights.items()]
+                   for i in project.indicators}
         return self.render_template("project.html", row=row, project=project,
                                     yaml_text=project_files.dump(row.definition),
-                                    title=str(row))
+                                    methods=METHOD_LABELS, stage_texts=stage_texts,
+                                    weights=weights,
+                                    title=names.project_name(row, version=True))
 
     @expose("/upload", methods=["GET", "POST"])
     @has_access
@@ -104,7 +116,8 @@ class ProjectView(AppModelView):
         return self.render_template("project_edit.html", **editor_context(row, definition),
                                     preview=preview, preview_chart=preview_chart, lang=lang,
                                     confirmed=editing.has_confirmed(row),
-                                    title=_("Edit %(name)s", name=str(row)))
+                                    title=_("Edit %(name)s",
+                                            name=names.project_name(row, version=True)))
 
     @expose("/copy_project/<int:pk>", methods=["GET", "POST"])
     @has_access
@@ -112,9 +125,10 @@ class ProjectView(AppModelView):
         row = self.datamodel.get(pk)
         if row is None:
             abort(404)
-        return self._name_form(_("Copy %(name)s", name=str(row)),
+        return self._name_form(_("Copy %(name)s", name=names.project_name(row, version=True)),
                                lambda code, name: editing.copy_project(row, code, name),
-                               default_code=f"{row.code}-copy", default_name=f"{row.name}（副本）")
+                               default_code=f"{row.code}-copy",
+                               default_name=_("%(name)s (copy)", name=row.name))
 
     @expose("/new_project", methods=["GET", "POST"])
     @has_access
@@ -170,8 +184,10 @@ def editor_context(row: EvaluationProject, definition: dict) -> dict:
     """What the editor template needs, read from the (possibly not yet valid) definition."""
     rule = definition.get("stage_rule")
     stages = rule.get("stages", []) if isinstance(rule, dict) else []
-    columns = [(s.get("code"), s.get("name") or s.get("code")) for s in stages] or \
-        [(project_form.NO_STAGE, _("Weight"))]
+    lang = current_language()
+    columns = [(s.get("code"), scoring.bilingual(str(s.get("name") or ""),
+                                                 str(s.get("name_en") or ""), lang)
+                or s.get("code")) for s in stages] or [(project_form.NO_STAGE, _("Weight"))]
     activities = db.session.execute(select(ReportingActivity).order_by(
         ReportingActivity.id.desc())).scalars().all()
     return {"row": row, "status_name": _label(PROJECT_STATUS_LABELS, row.status),

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from app.domain import scoring
 from app.extensions import db
 from app.i18n import current_language
-from app.models import EvaluationProject, ScoreResult, ScoreRun
+from app.models import ScoreResult, ScoreRun
 from app.security.scope import restrict
 from app.services import scoring as service
+from app.views.shell import names, tags
 from app.views.shell.base import InDeploymentProvince, ScopedModelView, shown_cell
 from app.views.shell.filters import ListInterface
 
@@ -30,20 +31,10 @@ def _label(labels: dict, value):
     return str(labels.get(value, value))
 
 
-def stage_label(code: str | None, names: dict[str, str] | None = None) -> str:
-    """A stage by the name its project gives it (初创期; ``names`` when the project is
-    known, else any project's), in English by its code."""
-    if not code or current_language() != "zh":
-        return code or ""
-    names = names if names is not None else g.get("stage_names")
-    if names is None:  # every project's stages, once per request
-        names = g.stage_names = {}
-        for definition in db.session.execute(select(EvaluationProject.definition)).scalars():
-            rule = definition.get("stage_rule") if isinstance(definition, dict) else None
-            for stage in rule.get("stages") or [] if isinstance(rule, dict) else []:
-                if isinstance(stage, dict) and stage.get("name"):
-                    names.setdefault(str(stage.get("code")), str(stage["name"]))
-    return names.get(code, code)
+def stage_label(code: str | None, project: scoring.Project | None = None) -> str:
+    """A stage by the name its project gives it (初创期 / Start-up; ``project`` when it is
+    known, else the newest project naming the code)."""
+    return names.stage_name(code, project)
 
 
 class ScoreResultView(ScopedModelView):
@@ -61,9 +52,14 @@ class ScoreResultView(ScopedModelView):
                      "grade": _l("Grade"), "passed": _l("Passed"), "status": _l("Status"),
                      "run": _l("Run"), "tech_field": _l("Technology field")}
     search_form_query_rel_fields = {"region": [["code", InDeploymentProvince, None]]}
-    formatters_columns = {"stage": stage_label,
+    formatters_columns = {"stage": stage_label, "grade": names.grade_name,
+                          "tech_field": lambda v: names.option_label(v, "tech_field"),
                           "status": lambda s: _label(RESULT_STATUS_LABELS, s),
                           "passed": lambda v: "—" if v is None else shown_cell(v)}
+    shown_formatters = {"status": tags.labelled_tags(RESULT_STATUS_LABELS, {
+        service.COMPUTED: "blue", service.CONFIRMED: "green", service.FLAGGED: "orange"})}
+    quick_filters = ("name", "uscc", "region", "status", "run")
+    quick_choices = {"status": lambda: [(k, str(v)) for k, v in RESULT_STATUS_LABELS.items()]}
     base_order = ("total", "desc")
 
     @expose("/show/<pk>")
@@ -127,8 +123,9 @@ _EMPTY_BREAKDOWN = dict.fromkeys(("value", "cohort", "cohort_size", "normalized"
 
 
 def breakdown_context(result: ScoreResult) -> dict:
+    """The breakdown of a result in the user's language: groups, indicators, units, stage,
+    cohort, grade, notes and reasons by their names."""
     project = scoring.parse(result.run.project.definition)
-    stages = {s.code: s.name for s in project.stages}
     rows = []
     breakdown = service.breakdown_of(result)
     for group in project.groups:
@@ -136,14 +133,17 @@ def breakdown_context(result: ScoreResult) -> dict:
             # An indicator the stored breakdown lacks shows as "—" instead of failing the page.
             rows.append((group, indicator, {**_EMPTY_BREAKDOWN,
                                             **(breakdown.get(indicator.code) or {})}))
+
     def cohort_name(key: str | None) -> str:
         """A cohort by the names people use: 成长期, or 成长期 · 电子信息 (same field)."""
         stage, _bar, field_ = str(key or "").partition("|")
-        name = _("all enterprises") if stage == "*" else stage_label(stage, stages)
-        return f"{name} · {field_}" if field_ else name
+        name = _("all enterprises") if stage == "*" else stage_label(stage, project)
+        return f"{name} · {names.option_label(field_, 'tech_field')}" if field_ else name
 
     return {"result": result, "project": project, "rows": rows, "cohort_name": cohort_name,
-            "stage_name": stage_label(result.stage, stages),
+            "stage_name": stage_label(result.stage, project),
+            "grade_name": names.grade_name(result.grade, project),
+            "reasons": [names.note(r, project) for r in result.reasons or []],
             "status_name": _label(RESULT_STATUS_LABELS, result.status),
             "title": _("Score of %(name)s", name=result.name or "")}
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from app.domain import scoring
 from app.extensions import db
 from app.i18n import current_language
-from app.models import EvaluationProject, Region, ReportingActivity, ScoreResult, ScoreRun
+from app.models import EvaluationProject, ReportingActivity, ScoreResult, ScoreRun
 from app.security.scope import restrict
 from app.services import scoring as service
 from app.services.platform import audit, jobs
 from app.services.scoring import stats as score_stats
+from app.views.shell import names
 from app.views.shell.base import ScopedModelView
 from app.views.shell.filters import ListInterface
 
@@ -35,7 +36,9 @@ class ScoreRunView(ScopedModelView):
                      "created_at": _l("Run at"), "created_by": _l("Run by"),
                      "scored": _l("Scored"), "eligible": _l("Eligible"), "passed": _l("Passed")}
     # A project without a pass rule has no 通过 figure: "—", never 0.
-    formatters_columns = {"passed": lambda n: "—" if n is None else n}
+    formatters_columns = {"passed": lambda n: "—" if n is None else n,
+                          "project": lambda p: names.project_name(p, version=True)}
+    quick_filters = ("activity", "project")
     base_order = ("id", "desc")
 
     @expose("/start", methods=["GET", "POST"])
@@ -53,8 +56,10 @@ class ScoreRunView(ScopedModelView):
             if activity is None or project is None:
                 abort(404)
             # A run over a whole activity takes a while: it goes to the background with
-            # progress under 我的任务, like a large upload.
-            job = jobs.start("score_run", f"{activity.name}：{project}", g.user.id, {
+            # progress under 我的任务, like a large upload. Its name gives the project by code
+            # and version, which read the same in either language.
+            name = f"{activity.name} · {project.code} v{project.version}"
+            job = jobs.start("score_run", name, g.user.id, {
                 "activity_id": activity.id, "project_id": project.id, "user_id": g.user.id})
             return redirect(url_for("JobView.show", pk=job.id))
         return self.render_template("score_start.html", activities=activities,
@@ -66,23 +71,25 @@ class ScoreRunView(ScopedModelView):
         run = self.datamodel.get(pk, self._base_filters)
         if run is None:
             abort(404)
+        project = scoring.parse(run.project.definition)
         grades = score_stats.grade_counts(run)
         grade_names = [grade for grade, _n in grades]
+        grade_labels = {grade: names.grade_name(grade, project) for grade in grade_names}
         histogram = score_stats.histogram(run)
-        cities = {code: name for code, name in db.session.execute(
-            select(Region.code, Region.name).where(Region.level == "city"))}
-        stages = {s.code: s.name for s in scoring.parse(run.project.definition).stages}
         results = url_for("ScoreResultView.list")
         by_city = service.grade_table(run, "city")
         by_stage = service.grade_table(run, "stage")
+        cities = names.region_names(k for k, _c in by_city)
+        stages = {k: names.stage_name(k, project) for k, _c in by_stage}
 
         def links(column, keys, index=0):
             return lambda grade: [f"{results}?_flt_0_run={run.id}&_flt_3_grade={grade}"
                                   f"&_flt_{index}_{column}={key}" for key in keys]
 
-        def spec(table, names, link):
-            return {"type": "stacked", "categories": [names.get(k, k) for k, _c in table],
-                    "series": [{"name": grade, "data": [c.get(grade, 0) for _k, c in table],
+        def spec(table, labels, link):
+            return {"type": "stacked", "categories": [labels.get(k, k) for k, _c in table],
+                    "series": [{"name": grade_labels[grade],
+                                "data": [c.get(grade, 0) for _k, c in table],
                                 "links": link([k for k, _c in table])(grade)}
                                for grade in grade_names]}
 
@@ -93,13 +100,13 @@ class ScoreRunView(ScopedModelView):
             "by_stage": spec(by_stage, stages, lambda keys: links("stage", keys, 3)),
         }
         return self.render_template(
-            "score_run.html", run=run, grades=grades, histogram=histogram,
+            "score_run.html", run=run, project=project, grades=grades, histogram=histogram,
             cohort=service.cohort_summary(run),
             count=sum(histogram), charts=charts,
             by_city=[(cities.get(k, k), v) for k, v in by_city],
             by_stage=[(stages.get(k, k), v) for k, v in by_stage],
-            grade_names=grade_names, bins=score_stats.bin_labels(),
-            title=_("Score run %(id)s", id=run.id))
+            grade_names=grade_names, grade_labels=grade_labels,
+            bins=score_stats.bin_labels(), title=_("Score run %(id)s", id=run.id))
 
     @expose("/confirm/<int:pk>", methods=["GET", "POST"])
     @has_access
@@ -124,6 +131,7 @@ class ScoreRunView(ScopedModelView):
                                               ScoreResult)).scalar()
         return self.render_template("score_confirm.html", run=run, waiting=waiting,
                                     cohort=service.cohort_summary(run),
+                                    project=scoring.parse(run.project.definition),
                                     title=_("Confirm score run %(id)s", id=run.id))
 
     @expose("/results_xlsx/<int:pk>")

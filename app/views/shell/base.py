@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from app.domain import display
 from app.domain.regions import code_range
 from app.security.scope import restrict
 from app.services.platform import audit
 from app.services.platform.excel import xlsx_response
+from app.views.shell import quick_search
 from app.views.shell.filters import ListInterface
 from app.views.shell.kept_fragments import KeptSearchWidget
 from app.views.shell.kept_lists import kept_list_widgets
@@ -40,14 +43,19 @@ class InDeploymentProvince(BaseFilter):
 
 
 def shown_cell(value):
-    """A list cell as people read it: empty for no value, yes or no in words, a time to
-    the minute."""
-    if value is None:
-        return ""
+    """A list cell as people read it: "—" for no value, yes or no in words, a time to the
+    minute, amounts and scores with two decimals and thousands separators, large counts
+    with separators (years and numbers under 10,000 as they are)."""
+    if value is None or value == "":
+        return display.MISSING
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return display.amount(value)
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return display.count(value)
     return value
 
 
@@ -60,9 +68,18 @@ class AppModelView(ModelView):
     export_limit = 100_000
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export"]
 
-    # Cells formatted for reading only (amounts as 1,234.50, "—" for none); the export
-    # keeps the real numbers.
+    # Cells formatted for reading only (amounts as 1,234.50, "—" for none, statuses as
+    # coloured tags); the export keeps the real values.
     shown_formatters: dict = {}
+    # The search the list opens with (app/views/shell/quick_search.py): columns, and the
+    # choices of those that take one of a few values (column -> callable giving
+    # (value, label) pairs).
+    quick_filters: tuple[str, ...] = ()
+    quick_choices: dict = {}
+    # Labelled buttons at the end of each row besides 查看/编辑/删除:
+    # (endpoint taking pk, label, permission, Bootstrap style).
+    row_links: list[tuple[str, object, str, str]] = []
+    show_label = _l("View")  # the row's button to open the record (审核 in a review queue)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -77,7 +94,27 @@ class AppModelView(ModelView):
                 column for column in self.list_columns
                 if self.datamodel.is_relation_many_to_one(column))
 
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("view", self)
+        return super().render_template(template, **kwargs)
+
+    def quick_search(self) -> list:
+        return quick_search.fields_of(self, self.quick_filters, self.quick_choices) \
+            if self.quick_filters else []
+
     def _get_list_widget(self, filters, **kwargs):
+        kwargs.setdefault("row_links", self.row_links)
+        kwargs.setdefault("show_label", self.show_label)
+        kwargs.setdefault("list_links", [
+            (url_for(endpoint), label, icon, endpoint.rsplit(".", 1)[-1])
+            for endpoint, label, icon in (self.extra_args or {}).get("list_links", [])
+            if self.appbuilder.sm.has_access("can_" + endpoint.rsplit(".", 1)[-1],
+                                             endpoint.split(".", 1)[0])])
+        if self.appbuilder.sm.has_access("can_export", self.class_permission_name):
+            query = request.query_string.decode()
+            kwargs.setdefault("export_url", url_for(f"{type(self).__name__}.export")
+                              + (f"?{query}" if query else ""))
+
         def build():
             widgets = super(AppModelView, self)._get_list_widget(filters, **kwargs)
             hidden = self.hidden_list_columns(filters)

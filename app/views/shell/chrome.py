@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from flask import g
 
+from app.i18n import current_language
 from app.security import roles
 from app.views.shell import names, navigation, tags
 from app.views.shell.focus import focus_menu
 from app.views.shell.kept_lists import kept_while_unchanged
+from app.views.shell.people import real_name
+from app.views.shell.quick_search import region_tree
+from app.views.shell.values import field_value
 
 
 def _signed_in():
@@ -48,10 +52,17 @@ def unread_notifications() -> int:
                                 lambda: unread_count(user.id))
 
 
+def colon() -> str:
+    """"：" in Chinese text, ": " in English (label：value)."""
+    return ": " if current_language() == "en" else "："
+
+
 def template_helpers() -> dict:
-    return {"shell_sidebar": navigation.sidebar, "shell_breadcrumb": navigation.breadcrumb,
-            "shell_title": navigation.page_title,
+    return {"colon": colon, "shell_sidebar": navigation.sidebar,
+            "shell_breadcrumb": navigation.breadcrumb, "shell_title": navigation.page_title,
             "shell_platform_name": navigation.platform_name, "shell_focus": focus_menu,
             "shell_user_name": user_name, "shell_role_names": role_names,
             "unread_notifications": unread_notifications, "status_tag": tags.status_tag,
-            "days_tag": tags.days_tag, "tag": tags.tag, **names.HELPERS}
+            "days_tag": tags.days_tag, "tag": tags.tag, "region_tree": region_tree,
+            "field_value": field_value, "real_name": real_name,
+            **names.HELPERS}

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import current_language
 from app.models import Region
 from app.security.scope import ALL, FOCUS_KEY, REGION, current_scope, narrowed, scope_of
 from app.views.shell.kept_fragments import rendered_fields
@@ -38,16 +39,16 @@ def focus_menu() -> dict | None:
         return None
     scope = current_scope()
     shown = scope.region_code if scope.kind == REGION else base
-    key = repr(("focus menu", base, shown))
+    key = repr(("focus menu", base, shown, current_language()))
     menu = rendered_fields.get(key)
     if menu is None:
-        names = dict(db.session.execute(select(Region.code, Region.name).where(
-            Region.parent_code == base)).all()) if len(base) < 6 else {}
+        names = {r.code: r.label() for r in db.session.execute(select(Region).where(
+            Region.parent_code == base)).scalars()} if len(base) < 6 else {}
         regions = {r.code: r for r in db.session.execute(select(Region).where(
             Region.code.in_({base, shown}))).scalars()}
         current = regions.get(shown)
-        menu = {"base": base, "base_name": regions[base].name if base in regions else base,
-                "current": shown, "current_name": current.full_name if current else shown,
+        menu = {"base": base, "base_name": regions[base].label() if base in regions else base,
+                "current": shown, "current_name": current.full_label() if current else shown,
                 "narrowed": shown != base, "choices": sorted(names.items())}
         rendered_fields.set(key, menu, timeout=3600)
     return menu

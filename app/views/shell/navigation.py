@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app, g, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.i18n import current_language
 from app.views.shell.kept_fragments import rendered_fields
 
 MENU_SECONDS = 3600
+# FAB's pages of one record, named in the breadcrumb and the title.
+PAGE_KINDS = {"show": _l("Details"), "edit": _l("Edit"), "add": _l("Add")}
 EXTENSION = "ipp_navigation"
 
 
@@ -101,13 +104,16 @@ def breadcrumb(title: object = None) -> list[tuple[str, str | None]]:
     trail = [home]
     group, item = nav.find(view)
     if group is not None:
-        trail.append((str(group.label), None))
+        if str(group.label) != str(item.label):  # 数据看板 › 数据看板 says nothing twice
+            trail.append((str(group.label), None))
         if method == item.method:
             trail.append((str(item.label), None))
             return trail
         trail.append((str(item.label), _href(item) if _visible(item) else None))
-    if title:
+    if title and (item is None or str(title) != str(item.label)):
         trail.append((str(title), None))
+    elif method in PAGE_KINDS:  # FAB's record pages are titled like their list
+        trail.append((str(PAGE_KINDS[method]), None))
     return trail
 
 
@@ -130,7 +136,10 @@ def platform_name() -> str:
 
 
 def page_title(title: object = None) -> str:
-    """The page's own ``<title>``: "审核队列 · 辽宁省创新积分平台"."""
-    trail = breadcrumb(title)
-    own = str(title) if title else trail[-1][0]
+    """The page's own ``<title>``: "审核队列 · 辽宁省创新积分平台"; a record page of a list
+    ("填报记录 · 详情") is told from the list itself."""
+    trail = [label for label, _link in breadcrumb(title)]
+    own = trail[-1]
+    if len(trail) > 1 and own in {str(kind) for kind in PAGE_KINDS.values()}:
+        own = f"{trail[-2]} · {own}"
     return f"{own} · {platform_name()}"

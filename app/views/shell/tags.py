@@ -46,6 +46,17 @@ def days_tag(days: int | None) -> Markup:
     if days is None:
         return Markup("")
     if days < 0:
-        return tag(_("closed"), "grey")
+        return tag(_("Deadline passed"), "grey")
     colour = "red" if days <= 3 else "orange" if days <= 7 else "blue"
     return tag(_("today") if days == 0 else _("%(n)s days left", n=days), colour)
+
+
+def labelled_tags(labels: dict, colours: dict):
+    """A list cell formatter: a stored value as its label in a coloured tag (a project's
+    发布状态, a result's 确认状态, a bank's 反馈状态); the export keeps the plain label."""
+    def shown(value) -> Markup:
+        if value is None or value == "":
+            return Markup("—")
+        return tag(str(labels.get(value, value)), colours.get(value, "grey"),
+                   data_status=value)
+    return shown
