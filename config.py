@@ -50,8 +50,21 @@ class Config:
     UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "20"))
     UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "100000"))
     # Request bodies may carry a little form overhead beyond the file itself.
-    MAX_CONTENT_LENGTH = (UPLOAD_MAX_MB + 1) * 1024 * 1024
+    MAX_CONTENT_LENGTH = (max(UPLOAD_MAX_MB, int(os.environ.get("EVIDENCE_MAX_MB", "20")))
+                          + 1) * 1024 * 1024
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+
+    # Evidence files (佐证材料, SPEC §12.2): local disk under UPLOAD_FOLDER/evidence by
+    # default; EVIDENCE_STORAGE=s3 keeps them in an S3-compatible bucket (MinIO, OSS, COS…).
+    EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "local")
+    EVIDENCE_MAX_MB = int(os.environ.get("EVIDENCE_MAX_MB", "20"))
+    EVIDENCE_RECORD_MAX_MB = int(os.environ.get("EVIDENCE_RECORD_MAX_MB", "200"))
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_ACCESS_KEY = os.environ.get("S3_ACCESS_KEY") or None
+    S3_SECRET_KEY = os.environ.get("S3_SECRET_KEY") or None
+    S3_REGION = os.environ.get("S3_REGION") or None
+    S3_URL_SECONDS = int(os.environ.get("S3_URL_SECONDS", "300"))  # signed download links
 
     # Language: Chinese by default, English complete.
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "zh")

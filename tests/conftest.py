@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import uuid
 
 import pytest
@@ -66,6 +67,8 @@ def make_test_app(database_url: str, **overrides):
         # the change is noticed. One process, so memory can hold the versions.
         "LIST_CACHE_ONE_PROCESS": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        # Batch files, letters and evidence of a test run stay out of the instance folder.
+        "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="ipp-test-uploads-"),
     }
     config.update(overrides)
     return create_app(config)

@@ -6,12 +6,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.commands import evidence, records
+from app.commands._common import both
 from app.services.platform.accounts import AccountError
 
-
-def _both(error) -> str:
-    """A refusal in Chinese, then in English (the operator's language is not known)."""
-    return f"{error.message_zh}\n{error.message_en}"
+_both = both
 
 
 def _warn_small_cohorts(run) -> None:
@@ -63,15 +62,21 @@ def register_commands(app: Flask) -> None:
     @click.option("--data-year", type=int, required=True)
     @click.option("--chain", type=click.Choice(["county", "city", "province"]), default="county")
     @click.option("--open", "open_now", is_flag=True, help="Open it for reporting now.")
-    def activity_create(name, data_year, chain, open_now):
+    @click.option("--detail-tables", default="",
+                  help="Detail tables it asks for, e.g. ip,projects (SPEC §12.1).")
+    def activity_create(name, data_year, chain, open_now, detail_tables):
         """Create a reporting activity; prints its id."""
         from app.services.intake.activities import SettingsError, create_activity
 
+        tables = [t.strip() for t in detail_tables.split(",") if t.strip()]
         try:
-            created = create_activity(name, data_year, chain, open_now)
+            created = create_activity(name, data_year, chain, open_now, detail_tables=tables)
         except SettingsError as error:
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(_both(error)) from error
         click.echo(created.id)
+
+    records.register(app, activity)
+    evidence.register(app)
 
     batch = AppGroup("batch", help="Batch upload.")
     app.cli.add_command(batch)
@@ -106,7 +111,7 @@ def register_commands(app: Flask) -> None:
 
         from app.extensions import db
         from app.models import ReportingActivity
-        from app.services.intake.batch import BatchError, import_workbook
+        from app.services.intake.batch import BatchError, import_workbook, unmatched_detail_rows
 
         activity = db.session.get(ReportingActivity, activity_id)
         found = current_app.appbuilder.sm.find_user(username=username)
@@ -118,9 +123,11 @@ def register_commands(app: Flask) -> None:
         except BatchError as error:
             raise click.ClickException(error.message_en) from error
         if as_json:
-            click.echo(json.dumps({"batch": result.id, "passed": result.passed,
-                                   "failed": result.failed, "warned": result.warned,
-                                   "rows": result.verdicts}, ensure_ascii=False))
+            shown = {"batch": result.id, "passed": result.passed, "failed": result.failed,
+                     "warned": result.warned, "rows": result.verdicts}
+            if activity.asked_tables():  # detail rows whose credit code no record has (§11)
+                shown["unmatched_detail_rows"] = unmatched_detail_rows(result)
+            click.echo(json.dumps(shown, ensure_ascii=False))
         else:
             click.echo(f"Batch {result.id}: {result.passed} passed, {result.failed} failed, "
                        f"{result.warned} with warnings, {result.duplicates} duplicates.")

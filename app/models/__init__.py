@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditLog
 from app.models.batch import BackgroundJob, UploadBatch
+from app.models.evidence import Attachment
 from app.models.financing import RecommendationEntry, RecommendationList
 from app.models.organisation import Bank, Enterprise
 from app.models.region import Region
@@ -10,7 +11,8 @@ from app.models.review import Notification, Reopening, SubmissionLetter
 from app.models.scoring import EvaluationProject, ScoreResult, ScoreRun
 from app.models.user import AppUser
 
-__all__ = ["ActivityTarget", "AppUser", "AuditLog", "BackgroundJob", "Bank", "Enterprise",
+__all__ = ["ActivityTarget", "AppUser", "Attachment", "AuditLog", "BackgroundJob", "Bank",
+           "Enterprise",
            "EvaluationProject", "Notification", "RecommendationEntry", "RecommendationList",
            "Region", "Reopening", "ReportingActivity",
            "ReviewRecord", "ScoreResult", "ScoreRun", "Submission", "SubmissionLetter",

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import workflow
 from app.domain.records import fields as F
+from app.domain.records.details import TABLES as DETAIL_TABLES
 from app.models.mixins import TrackedMixin
 from app.models.scoping import ScopeSpec
 
@@ -66,6 +67,10 @@ class ReportingActivity(TrackedMixin, Model):
     field_settings: Mapped[dict | None] = mapped_column(JSON)
     # {"W1": {"enabled": true, "thresholds": {"high": 3000}}}
     rule_settings: Mapped[dict | None] = mapped_column(JSON)
+    # The detail tables (SPEC §12.1) it asks for: {"ip": {"required": false}, …}
+    detail_tables: Mapped[dict | None] = mapped_column(JSON)
+    # Fields whose evidence files (SPEC §12.2) are required: {"rd_expense": {"required": true}}
+    evidence_fields: Mapped[dict | None] = mapped_column(JSON)
     # Province uploads go to provincial review instead of straight to approval.
     province_uploads_reviewed: Mapped[bool] = mapped_column(Boolean, nullable=False,
                                                             default=False)
@@ -82,6 +87,18 @@ class ReportingActivity(TrackedMixin, Model):
 
     def extra_required(self) -> set[str]:
         return set((self.field_settings or {}).get("required", []))
+
+    def asked_tables(self) -> list[str]:
+        """The detail tables this activity asks for, in the registry's order."""
+        asked = self.detail_tables or {}
+        return [key for key in DETAIL_TABLES if key in asked]
+
+    def required_tables(self) -> set[str]:
+        return {k for k, v in (self.detail_tables or {}).items() if (v or {}).get("required")}
+
+    def evidence_required(self) -> set[str]:
+        """Fields (and ``table:KEY`` for every row of a detail table) needing a file."""
+        return {k for k, v in (self.evidence_fields or {}).items() if (v or {}).get("required")}
 
     def collecting(self, today: dt.date) -> bool:
         if self.status != ACTIVITY_OPEN:
@@ -163,6 +180,8 @@ class Submission(TrackedMixin, Model):
     # What was typed but could not be read, kept to show again: {field: text}
     draft_inputs: Mapped[dict | None] = mapped_column(JSON)
     findings: Mapped[list | None] = mapped_column(JSON)
+    # Detail rows (SPEC §12.1): {"ip": [{"uid": "…", "ip_type": "发明专利", …}], …}
+    details: Mapped[dict | None] = mapped_column(JSON)
     error_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     warning_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     warning_rules: Mapped[str | None] = mapped_column(String(200))  # "W1 W9" for filtering
@@ -230,6 +249,8 @@ class ReviewRecord(Model):
     # Fields a reviewer asks to fix, and the values as they were when returned
     fields: Mapped[list | None] = mapped_column(JSON)
     snapshot: Mapped[dict | None] = mapped_column(JSON)
+    # Detail rows marked 存疑: [{"table": "ip", "uid": "…", "row": 2, "reason": "…"}]
+    doubts: Mapped[list | None] = mapped_column(JSON)
     level: Mapped[str | None] = mapped_column(String(16))
     user_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str | None] = mapped_column(String(128))

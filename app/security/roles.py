@@ -106,6 +106,11 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "JobView": {"can_index": BUREAUS, "can_show": BUREAUS, "can_status": BUREAUS},  # own jobs
     "PortalView": {"can_index": {ENTERPRISE}, "can_form": {ENTERPRISE},
                    "can_check": {ENTERPRISE}},
+    # Evidence files (佐证材料): who may read or change one is decided per record by
+    # services/evidence/attachments (the enterprise, its reviewing chain, the province).
+    "EvidenceView": {"can_upload": BUREAUS | {ENTERPRISE},
+                     "can_download": BUREAUS | {ENTERPRISE},
+                     "can_delete": BUREAUS | {ENTERPRISE}},
     # Third-party data API and its keys
     "RecordApi": {"can_post": BUREAUS, "can_get": BUREAUS},
     "ApiClientView": {"can_index": PROVINCE, "can_revoke": PROVINCE},

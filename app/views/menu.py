@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.views.dashboard.page import DashboardView
 from app.views.dashboard.workbench import WorkbenchView
+from app.views.evidence.files import EvidenceView
 from app.views.finance.loans import LoanSummaryView
 from app.views.finance.needs import FinancingNeedView, MyFinancingView
 from app.views.finance.recommendations import RecommendationEntryView, RecommendationListView
@@ -139,7 +140,8 @@ def menu_permissions() -> list[tuple[str, str, str, str]]:
 
 
 # Screens reached from other screens, not from the menu.
-NO_MENU = [CredentialsExportView, RegisterView, NotificationView, WorkbenchView, FocusView]
+NO_MENU = [CredentialsExportView, RegisterView, NotificationView, WorkbenchView, FocusView,
+           EvidenceView]
 
 
 def _method(entry: MenuEntry) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from functools import partial
 from operator import is_, itemgetter
 
@@ -16,10 +17,12 @@ from sqlalchemy import JSON, select
 
 from app.domain import workflow
 from app.domain.records import fields as F
+from app.domain.records.details import TABLES
 from app.extensions import db
 from app.models import Enterprise, ReportingActivity, ReviewRecord, Submission, UploadBatch
+from app.services.intake.details import DETAILS
 from app.services.platform import notifications
-from app.services.platform.bulk import among, insert_rows
+from app.services.platform.bulk import among, fast_json, insert_rows
 from app.services.review import workflow as workflow_service
 
 DUP_IN_ACTIVITY = "DUP:activity"
@@ -30,8 +33,11 @@ UPDATE_SLICE = 2000  # rows whose existing records are loaded, changed and flush
 
 
 def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level: str,
-          user) -> tuple[int, dict[int, int]]:
-    """Create or update submissions for the accepted rows: (duplicates, {row: submission id})."""
+          user, details: dict[int, dict] | None = None, derived: set[str] = frozenset()
+          ) -> tuple[int, dict[int, int]]:
+    """Create or update submissions for the accepted rows: (duplicates, {row: submission id}).
+    ``details``: each row's detail rows as stored (activities that ask for tables), by row
+    number; ``derived``: the counts those rows give (their provenance is the rows)."""
     if not accepted:
         return 0, {}
     target = workflow.status_after_upload(activity.review_chain, level,
@@ -41,8 +47,10 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
     who = (getattr(user, "id", None), getattr(user, "username", None))
     now = dt.datetime.now()
     keys = list(accepted[0][1])
-    row_of = _RowEncoder(keys, batch.channel)
-    columns = [*keys, *row_of.columns, "enterprise_id", "status"]
+    derived = set(derived) & set(keys)
+    row_of = _RowEncoder(keys, batch.channel, derived)
+    columns = [*keys, *row_of.columns, "enterprise_id", "status",
+               *(("details",) if details is not None else ())]
     new_rows, new_numbers, new_keys, duplicates, ids = [], [], [], 0, {}
     # Records already in the activity are changed through the ORM (field-level audit,
     # review records), a slice at a time: a corrected re-upload of a whole file would
@@ -57,7 +65,10 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
                     and s.status in (target, workflow.RETURNED)] if here else None
             if mine:  # the uploader corrects its own earlier row
                 submission = mine[0]
-                for key, value in columns_of(values, findings, batch.channel).items():
+                changed = columns_of(values, findings, batch.channel, derived)
+                if details is not None:
+                    changed["details"] = keep_uids(submission.details, details[verdict["row"]])
+                for key, value in changed.items():
                     if getattr(submission, key) != value:  # unchanged values stay unmarked
                         setattr(submission, key, value)
                 submission.batch_id = batch.id
@@ -75,14 +86,18 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
                         other, f"批量上传批次 {batch.id} 中有同一企业的记录", who)
             new_numbers.append(verdict["row"])
             new_keys.append((enterprise_id, status, values["region_code"]))
-            new_rows.append(row_of(values, findings) + (enterprise_id, status))
+            new_rows.append(row_of(values, findings) + (enterprise_id, status) + (
+                (fast_json(details[verdict["row"]]),) if details is not None else ()))
         if present:
             db.session.flush()  # the slice's changes, inside the batch's one transaction
             for submissions in present.values():
                 for submission in submissions:
                     db.session.expunge(submission)
     if new_rows:
-        insert_rows(Submission.__table__, columns, new_rows, encoded=row_of.encoded, constants={
+        # Detail rows are JSON text already, with orjson: tens of thousands of rows cost
+        # the standard encoder a second (they read back the same, docs/PERFORMANCE.md).
+        encoded = (*row_of.encoded, *(("details",) if details is not None else ()))
+        insert_rows(Submission.__table__, columns, new_rows, encoded=encoded, constants={
             "activity_id": activity.id, "channel": batch.channel, "batch_id": batch.id,
             "submitted_at": now, "created_by_id": who[0], "changed_by_id": who[0]})
         # Reading the ids back costs less than RETURNING over many rows (one row per
@@ -130,12 +145,15 @@ def _ids_of_usccs(usccs: list[str]) -> dict[str, int]:
     return known
 
 
-def columns_of(values: dict, findings: list, channel: str) -> dict:
-    """A submission's columns for checked values, as objects (for the ORM)."""
+def columns_of(values: dict, findings: list, channel: str, derived: set[str] = frozenset()
+               ) -> dict:
+    """A submission's columns for checked values, as objects (for the ORM); ``derived``
+    counts came from detail rows."""
     warnings = [f for f in findings if f.severity == "weak"]
     return {
         **values,
-        "provenance": {key: channel for key, value in values.items() if value is not None},
+        "provenance": {key: DETAILS if key in derived else channel
+                       for key, value in values.items() if value is not None},
         "findings": [_finding_dict(f) for f in findings],
         "error_count": 0,
         "warning_count": len(warnings),
@@ -160,9 +178,10 @@ class _RowEncoder:
     COLUMNS = ("provenance", "findings", "error_count", "warning_count", "warning_rules",
                "draft_inputs")
 
-    def __init__(self, keys: list[str], channel: str):
+    def __init__(self, keys: list[str], channel: str, derived: set[str] = frozenset()):
         self.keys = keys
         self.channel = channel
+        self.derived = derived
         self.values_of = itemgetter(*keys) if len(keys) > 1 else (lambda v: (v[keys[0]],))
         self.lists = [i for i, key in enumerate(keys)
                       if isinstance(Submission.__table__.c[key].type, JSON)]
@@ -201,8 +220,8 @@ class _RowEncoder:
         provenance = self.provenance.get(empty)
         if provenance is None:
             provenance = self.provenance[empty] = json.dumps(
-                {key: self.channel for key, none in zip(self.keys, empty, strict=True)
-                 if not none})
+                {key: DETAILS if key in self.derived else self.channel
+                 for key, none in zip(self.keys, empty, strict=True) if not none})
         parts = []
         for finding in findings:
             text = self.findings.get(finding)
@@ -215,3 +234,28 @@ class _RowEncoder:
             counts = self.rules[weak] = (len(weak), " ".join(sorted(set(weak))) or None)
         return row + (provenance, "[" + ", ".join(parts) + "]", 0, counts[0], counts[1],
                       None) + extra
+
+
+def keep_uids(before: Mapping[str, list] | None, after: dict[str, list[dict]]) -> dict:
+    """A re-uploaded record keeps the uids of rows it had (so files attached to a row stay
+    with it): the same row, else the same number."""
+    if not before:
+        return after
+    for key, rows in after.items():
+        old = [r for r in before.get(key) or [] if isinstance(r, dict)]
+        if not old:
+            continue
+        unique = TABLES[key].unique
+        same = {_content(r): r.get("uid") for r in old}
+        by_number = {r.get(unique): r.get("uid") for r in old if unique and r.get(unique)}
+        taken = set()
+        for row in rows:
+            uid = same.get(_content(row)) or (by_number.get(row.get(unique)) if unique else None)
+            if uid and uid not in taken:
+                row["uid"] = uid
+                taken.add(uid)
+    return after
+
+
+def _content(row: Mapping) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in row.items() if k != "uid"))

@@ -13,6 +13,7 @@ from wtforms import ValidationError
 
 from app.domain import workflow
 from app.domain.errors import BilingualError
+from app.domain.records.details import TABLES as DETAIL_TABLES
 from app.domain.records.fields import REGISTRY
 from app.domain.records.rules import RULES_BY_ID, STRONG
 from app.domain.regions import code_range
@@ -51,18 +52,21 @@ def date_order_validator(name: str):
 
 
 def create_activity(name: str, data_year: int, chain: str = workflow.CHAIN_COUNTY,
-                    open_now: bool = False, collection_days: int = 14) -> ReportingActivity:
+                    open_now: bool = False, collection_days: int = 14,
+                    detail_tables: list[str] | None = None) -> ReportingActivity:
     if chain not in workflow.CHAINS:
         raise SettingsError(f"审核链只能是 {', '.join(workflow.CHAINS)}。",
                             f"The review chain must be one of {', '.join(workflow.CHAINS)}.")
     if not name.strip():
         raise SettingsError("请填写活动名称。", "Give the activity a name.")
+    tables = _known_tables(detail_tables or [])
     today = dt.date.today()
     activity = ReportingActivity(
         name=name.strip(), data_year=data_year, review_chain=chain,
         province_code=current_app.config["PROVINCE_CODE"],
         status=ACTIVITY_OPEN if open_now else "draft",
-        collection_start=today, collection_end=today + dt.timedelta(days=collection_days))
+        collection_start=today, collection_end=today + dt.timedelta(days=collection_days),
+        detail_tables={key: {"required": False} for key in tables} or None)
     db.session.add(activity)
     db.session.commit()
     if open_now:
@@ -123,6 +127,27 @@ def set_field_settings(activity: ReportingActivity, form) -> None:
         raise SettingsError("数据字典规定的必填字段不能隐藏：" + "、".join(locked),
                             "Fields the dictionary requires cannot be hidden.")
     activity.field_settings = {"hidden": hidden, "required": required}
+    db.session.commit()
+
+
+def _known_tables(keys: list[str]) -> list[str]:
+    unknown = [k for k in keys if k not in DETAIL_TABLES]
+    if unknown:
+        known = ", ".join(DETAIL_TABLES)
+        raise SettingsError(f"没有这些明细表：{'、'.join(unknown)}；可选：{known}。",
+                            f"No such detail tables: {', '.join(unknown)}; known: {known}.")
+    return [k for k in DETAIL_TABLES if k in keys]
+
+
+def set_detail_settings(activity: ReportingActivity, form) -> None:
+    """Which detail tables the activity asks for and which it requires; which fields (and
+    which tables' rows, ``table:KEY``) need an evidence file."""
+    asked = _known_tables(form.getlist("detail_tables"))
+    required = set(form.getlist("detail_required"))
+    activity.detail_tables = {k: {"required": k in required} for k in asked} or None
+    evidence = [k for k in form.getlist("evidence_required")
+                if k in REGISTRY or (k.startswith("table:") and k[6:] in asked)]
+    activity.evidence_fields = {k: {"required": True} for k in evidence} or None
     db.session.commit()
 
 

@@ -8,6 +8,7 @@ error, a killed worker) rolls the whole batch back: there is never half a batch.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import io
 import zipfile
@@ -21,17 +22,20 @@ from sqlalchemy import select
 
 from app.domain import workflow
 from app.domain.errors import BilingualError
+from app.domain.records.details import TABLES
 from app.domain.records.fields import REGISTRY
 from app.domain.records.similarity import NUMERIC_KEYS, SimilarityIndex
 from app.domain.records.validation import FORMAT, Finding
 from app.domain.regions import contains, level_of
 from app.extensions import db
 from app.models import Enterprise, ReportingActivity, Submission, UploadBatch
-from app.services.intake import reporting
+from app.services.intake import _batch_details, detail_sheets, reporting
 from app.services.intake._batch_store import store
+from app.services.intake.details import DetailFinding
 from app.services.platform import audit, jobs
 from app.services.platform.bulk import among
 from app.services.platform.unit_of_work import bulk_transaction
+from app.services.review import missing_files
 
 MAX_UNCOMPRESSED_RATIO = 100  # a zip bomb expands far more than a real workbook
 PASSED, FAILED = "passed", "failed"
@@ -81,21 +85,46 @@ def check_file(data: bytes) -> None:
                          "was refused.")
 
 
-def read_rows(data: bytes) -> list[list]:
-    """The first sheet's rows, after checks that keep bad files out."""
+def read_workbook(data: bytes) -> tuple[CalamineWorkbook, list[list]]:
+    """The workbook (for its detail sheets) and its first sheet's rows, after checks that
+    keep bad files out."""
     check_file(data)
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError, IndexError):
-        raise BatchError("无法读取该 Excel 文件：文件可能已损坏或设置了密码。",
-                         "The workbook cannot be read: it may be damaged or password-protected.") \
-            from None
+        raise _unreadable() from None
     most = current_app.config["UPLOAD_MAX_ROWS"]
     if len(rows) > most + 1:
         raise BatchError(f"每个文件最多 {most} 行，请拆分后上传。",
                          f"At most {most} rows per file: split it.")
-    return rows
+    return book, rows
+
+
+def _unreadable() -> BatchError:
+    return BatchError("无法读取该 Excel 文件：文件可能已损坏或设置了密码。",
+                      "The workbook cannot be read: it may be damaged or password-protected.")
+
+
+def read_detail_rows(book: CalamineWorkbook, activity: ReportingActivity, records: list,
+                     columns: dict[int, str], header: list) -> _batch_details.Details:
+    """The rows of the detail sheets the activity asks for (none without its sheets), given
+    to the records of their credit codes. Tens of thousands of rows and tuples and no
+    cycles: the collector is paused, as in bulk_transaction (docs/PERFORMANCE.md)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        sheets = detail_sheets.read_sheets(book, activity.asked_tables(),
+                                           current_app.config["UPLOAD_MAX_ROWS"])
+    except detail_sheets.SheetError as error:
+        raise BatchError(error.message_zh, error.message_en) from None
+    except (CalamineError, ValueError, OSError, IndexError):
+        raise _unreadable() from None
+    else:
+        return _batch_details.match(records, columns, header, sheets, book.sheet_names[0])
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def map_columns(activity: ReportingActivity, header: list) -> dict[int, str]:
@@ -109,6 +138,8 @@ def map_columns(activity: ReportingActivity, header: list) -> dict[int, str]:
                          "The headers match no template: the first row must name the fields. "
                          "Download the activity's template.")
     hidden = activity.hidden_fields()
+    # A count an asked-for detail table derives may be left out: the rows give it.
+    hidden = hidden | {c for k in activity.asked_tables() for c in TABLES[k].derives}
     required = [f for f in REGISTRY if (f.required or f.key in activity.extra_required())
                 and f.key not in hidden]
     missing = [f for f in required if f.key not in columns.values()]
@@ -147,7 +178,7 @@ def import_workbook(activity: ReportingActivity, user, filename: str, data: byte
             "本次未作任何修改。",
             f"This file was already uploaded on {earlier.created_at:%Y-%m-%d %H:%M} "
             f"(batch {earlier.id}); nothing was changed.")
-    rows = read_rows(data)
+    book, rows = read_workbook(data)
     if not rows:
         raise BatchError("文件是空的。", "The file is empty.")
     header, body = rows[0], rows[1:]
@@ -157,49 +188,70 @@ def import_workbook(activity: ReportingActivity, user, filename: str, data: byte
                if row.count(None) + row.count("") != len(row)]
     if not records:
         raise BatchError("文件中没有数据行。", "The file has no data rows.")
+    details = read_detail_rows(book, activity, records, columns, header) \
+        if activity.asked_tables() else None
+    del book
     batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
                         uploader_name=getattr(user, "username", None), uploader_region=region,
                         channel=channel, filename=filename[:255], file_sha256=digest,
                         headers=[_plain(h) for h in header])
     batch, _ids = _check_and_store(activity, user, batch, records, columns, level, progress,
-                                   data)
+                                   data, details)
     return batch
 
 
 def import_records(activity: ReportingActivity, user, source: str, items: list[dict]
                    ) -> tuple[UploadBatch, dict[int, int]]:
-    """Records sent through the API: the same checks and storage as an uploaded file.
-    Returns the batch and, for each accepted record (1-based position), its submission id."""
+    """Records sent through the API: the same checks and storage as an uploaded file, a
+    record's detail rows in its ``details`` ({"ip": [{…}], …}). Returns the batch and, for
+    each accepted record (1-based position), its submission id."""
     level, region = uploader_of(user)
     keys = list(dict.fromkeys(k for item in items for k in item if k in REGISTRY))
     records = [(number, [item.get(k) for k in keys])
                for number, item in enumerate(items, start=1)]
+    details = None
+    asked = activity.asked_tables()
+    if asked:
+        try:
+            per_record = [_batch_details.from_api(asked, item.get("details"), number)
+                          for number, item in enumerate(items, start=1)]
+        except _batch_details.ShapeError as error:
+            raise BatchError(error.message_zh, error.message_en) from None
+        details = _batch_details.Details(per_record)
     batch = UploadBatch(activity_id=activity.id, uploader_id=getattr(user, "id", None),
                         uploader_name=getattr(user, "username", None), uploader_region=region,
                         channel=reporting.API, filename=source[:255], headers=keys)
     return _check_and_store(activity, user, batch, records, dict(enumerate(keys)), level, None,
-                            None)
+                            None, details)
 
 
-def _check_and_store(activity, user, batch, records, columns, level, progress, data):
+def _check_and_store(activity, user, batch, records, columns, level, progress, data,
+                     details=None):
     with bulk_transaction():
-        verdicts, accepted = check_rows(activity, records, columns, batch.uploader_region,
-                                        progress)
+        verdicts, accepted, rows_of = check_rows(activity, records, columns,
+                                                 batch.uploader_region, progress, details)
         failures = []
         for (number, row), verdict in zip(records, verdicts, strict=True):
             if verdict["status"] == FAILED:
-                failures.append({"row": number, "values": [_plain(v) for v in row],
-                                 "errors": verdict.pop("_errors")})
+                failure = {"row": number, "values": [_plain(v) for v in row],
+                           "errors": verdict.pop("_errors")}
+                if "_details" in verdict:  # the record's rows, for the failure report
+                    failure["details"] = verdict.pop("_details")
+                failures.append(failure)
             verdict.pop("_errors", None)
-        batch.failures = failures
+        batch.failures = failures + (details.unmatched if details else [])
         batch.total = len(records)
         batch.failed = len(failures)
         batch.passed = len(accepted)
         batch.warned = sum(1 for v in verdicts if v["status"] == PASSED and v["warnings"])
         db.session.add(batch)
         db.session.flush()
-        batch.duplicates, ids = store(activity, batch, accepted, level, user)
+        derived = {c for k in activity.asked_tables() for c in TABLES[k].derives}
+        batch.duplicates, ids = store(activity, batch, accepted, level, user,
+                                      rows_of if details else None, derived)
         batch.verdicts = verdicts  # after store(), which marks rows that became duplicates
+        if ids and activity.evidence_required():  # files cannot come by Excel: 请补充佐证材料
+            missing_files.notify(list(ids.values()))
         if data is not None:
             batch.stored_file = _keep_file(batch, data)
         audit.record(audit.CREATE, object_type="UploadBatch", object_id=str(batch.id),
@@ -209,13 +261,33 @@ def _check_and_store(activity, user, batch, records, columns, level, progress, d
     return batch, ids
 
 
+def unmatched_detail_rows(batch: UploadBatch) -> list[dict]:
+    """Detail rows whose credit code is in no record of the main sheet (SPEC §11)."""
+    return _batch_details.unmatched_detail_rows(batch.failures)
+
+
 def check_rows(activity: ReportingActivity, rows: list[tuple[int, list]], columns: dict[int, str],
-               region: str, progress: Progress | None = None
-               ) -> tuple[list[dict], list[tuple[dict, dict, list]]]:
-    """Verdicts for every (row number, cells) (SPEC §11 form), and the accepted rows as
-    (verdict, values, findings); ``columns`` says which field each cell position holds."""
+               region: str, progress: Progress | None = None,
+               details: _batch_details.Details | None = None
+               ) -> tuple[list[dict], list[tuple[dict, dict, list]], dict[int, dict]]:
+    """Verdicts for every (row number, cells) (SPEC §11 form), the accepted rows as
+    (verdict, values, findings) and their detail rows as stored, by row number; ``columns``
+    says which field each cell position holds. Where the activity asks for detail tables,
+    ``details`` holds each record's rows (none given: every record has none)."""
     validator = reporting.validator_for(activity)
+    asked = activity.asked_tables()
+    checker, checked = None, None
+    if asked:
+        details = details or _batch_details.Details([{}] * len(rows))
+        checker = _batch_details.Checker(asked, activity.data_year, activity.required_tables(),
+                                         details.title)
+        columns, checked, width = _batch_details.with_counts(checker, rows, columns,
+                                                             details.per_record)
+        details.per_record = []  # each record's Checked holds its own now
     normalized = validator.normalize_rows([cells for _n, cells in rows], columns)
+    if asked:
+        for _number, cells in rows:
+            del cells[width:]  # the derived counts again, the cells as they came
     counts: dict[str, int] = {}
     for values, _f, _n, _u in normalized:
         if values.get("uscc"):
@@ -229,7 +301,7 @@ def check_rows(activity: ReportingActivity, rows: list[tuple[int, list]], column
     for i, (values, _f, _n, _u) in enumerate(normalized):
         index.add(i, values)
     last_year = _last_year_revenue(activity, [v.get("uscc") for v, *_ in normalized])
-    verdicts, accepted = [], []
+    verdicts, accepted, rows_of = [], [], {}
     total = len(rows)
     for i, ((number, _raw), (values, findings, _notes, unusable)) in enumerate(
             zip(rows, normalized, strict=True)):
@@ -249,21 +321,41 @@ def check_rows(activity: ReportingActivity, rows: list[tuple[int, list]], column
         derived = {"similar_figures": index.similar_figures(i),
                    "last_year_revenue": last_year.get(uscc)}
         findings += validator.run_rules(values, unusable, derived)
+        mine = checked[i] if checked else None
+        if mine is not None:
+            findings += mine.findings
         errors = [f for f in findings if f.severity != "weak"]
         warnings = [f for f in findings if f.severity == "weak"]
+        codes = [f.rule for f in errors if f.__class__ is not DetailFinding]
+        if mine is not None and mine.findings:  # each table's code once, however many rows
+            codes += dict.fromkeys(f.rule for f in mine.findings)
         verdict = {"row": number, "uscc": uscc or "", "status": FAILED if errors else PASSED,
-                   "errors": [f.rule for f in errors], "warnings": [f.rule for f in warnings]}
+                   "errors": codes, "warnings": [f.rule for f in warnings]}
+        if mine is not None:
+            verdict["detail_errors"] = _batch_details.detail_errors(mine, checker)
         if errors:
-            verdict["_errors"] = [{"rule": f.rule, "fields": list(f.fields), "zh": f.message_zh,
-                                   "en": f.message_en} for f in errors]
+            verdict["_errors"] = [_error_dict(f) for f in errors]
+            if mine is not None and mine.rows:
+                verdict["_details"] = _batch_details.rows_as_given(mine)
         else:
             accepted.append((verdict, values, findings))
+            if mine is not None:
+                rows_of[number] = mine.stored()
+        if mine is not None:
+            checked[i] = None  # what the record needs is in its verdict or rows_of now
         verdicts.append(verdict)
         if progress and (i + 1) % 500 == 0:
             progress(i + 1, total)
     if progress:
         progress(total, total)
-    return verdicts, accepted
+    return verdicts, accepted, rows_of
+
+
+def _error_dict(f: Finding) -> dict:
+    error = {"rule": f.rule, "fields": list(f.fields), "zh": f.message_zh, "en": f.message_en}
+    if f.__class__ is DetailFinding:  # where in which sheet, for the failure report
+        error.update(table=f.table, sheet_row=f.row, column=f.column)
+    return error
 
 
 def _last_year_revenue(activity: ReportingActivity, usccs: list) -> dict[str, float]:

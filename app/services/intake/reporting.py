@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from app.domain import workflow
 from app.domain.errors import BilingualError
 from app.domain.records import channels
+from app.domain.records.details import TABLES
 from app.domain.records.fields import REGISTRY
 from app.domain.records.normalize import Lookups
 from app.domain.records.similarity import equal_figures
@@ -24,7 +25,9 @@ from app.models import (
     Submission,
 )
 from app.models.reporting import ACTIVITY_OPEN
-from app.services.platform import notifications
+from app.services.evidence import attachments
+from app.services.intake import details
+from app.services.platform import audit, notifications
 from app.services.review import workflow as workflow_service
 
 # Where a field's value came from (Submission.provenance); a batch's or API's rows carry
@@ -103,16 +106,33 @@ def derived_values(submission: Submission, values: dict[str, Any]) -> dict[str, 
     return {"last_year_revenue": last, "similar_figures": similar}
 
 
-def check(submission: Submission, raw: dict[str, Any]) -> Result:
-    validator = validator_for(submission.activity)
+def check(submission: Submission, raw: dict[str, Any],
+          rows: dict[str, list] | None = None) -> Result:
+    """The record's values and findings. Where the activity asks for detail tables, the
+    counts they derive replace the typed ones and the rows are checked too; ``rows`` are
+    the rows as typed now (else the stored ones), kept on the result as ``details``."""
+    activity = submission.activity
+    asked = activity.asked_tables()
+    kept_rows = None
+    if asked:
+        kept_rows = details.clean(asked, rows if rows is not None else submission.details)
+        raw = {**raw, **details.derived(asked, kept_rows)}
+    validator = validator_for(activity)
     values, findings, notes, unusable = validator.normalize(raw)
     findings += validator.run_rules(values, unusable, derived_values(submission, values))
-    return Result(values, findings, notes)
+    if asked:
+        findings += details.findings(asked, kept_rows, activity.data_year,
+                                     activity.required_tables())
+    result = Result(values, findings, notes)
+    result.details = kept_rows
+    return result
 
 
 def findings_json(result: Result) -> list[dict]:
     return [{"rule": f.rule, "severity": f.severity, "fields": list(f.fields),
-             "zh": f.message_zh, "en": f.message_en} for f in result.findings]
+             "zh": f.message_zh, "en": f.message_en,
+             **({"table": f.table, "row": f.row, "column": f.column}
+                if isinstance(f, details.DetailFinding) else {})} for f in result.findings]
 
 
 def _apply(submission: Submission, raw: dict[str, Any], result: Result, source: str) -> None:
@@ -128,6 +148,19 @@ def _apply(submission: Submission, raw: dict[str, Any], result: Result, source: 
         if getattr(submission, key) != value:
             setattr(submission, key, value)
             provenance[key] = source
+    rows = getattr(result, "details", None)
+    if rows is not None:
+        for key in details.derived(list(rows), rows):
+            provenance[key] = details.DETAILS  # 由明细计算
+        changes = details.row_changes(submission.details, rows)
+        if changes:
+            submission.details = rows
+            # A removed row's files go with it, in this transaction; the stored bytes are
+            # then orphans that `flask attachments cleanup` removes.
+            attachments.forget_rows(submission.id, [(c["table"], c["uid"]) for c in changes
+                                                    if c["change"] == "removed"])
+            audit.record(audit.UPDATE, object_type="Submission", object_id=str(submission.id),
+                         object_repr=submission.name, detail=_changes_text(changes))
     if submission.region_code is None and submission.enterprise is not None:
         submission.region_code = submission.enterprise.region_code
     submission.provenance = provenance
@@ -136,6 +169,16 @@ def _apply(submission: Submission, raw: dict[str, Any], result: Result, source: 
     submission.error_count = len(result.errors)
     submission.warning_count = len(result.warnings)
     submission.warning_rules = " ".join(sorted({f.rule for f in result.warnings})) or None
+
+
+def _changes_text(changes: list[dict]) -> str:
+    """明细变更：知识产权明细 新增 1 行、修改 1 行、删除 0 行 … for the audit log."""
+    parts = []
+    for key in dict.fromkeys(c["table"] for c in changes):
+        mine = [c["change"] for c in changes if c["table"] == key]
+        parts.append(f"{TABLES[key].sheet_zh}：新增 {mine.count('added')} 行，"
+                     f"修改 {mine.count('changed')} 行，删除 {mine.count('removed')} 行")
+    return "明细变更：" + "；".join(parts)
 
 
 def start_submission(activity: ReportingActivity, enterprise: Enterprise,
@@ -187,17 +230,20 @@ def _carry_forward(submission: Submission, enterprise: Enterprise) -> None:
     submission.provenance = provenance
 
 
-def save_draft(submission: Submission, raw: dict[str, Any]) -> Result:
+def save_draft(submission: Submission, raw: dict[str, Any],
+               rows: dict[str, list] | None = None) -> Result:
+    """Keep what was typed; ``rows`` are the detail rows as typed (None: keep the stored)."""
     _editable(submission)
-    result = check(submission, raw)
+    result = check(submission, raw, rows)
     _apply(submission, raw, result, ENTERPRISE)
     db.session.commit()
     return result
 
 
 def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed: bool,
-           today: dt.date | None = None) -> Result:
-    """Sign the commitment and send the record to the first review level."""
+           today: dt.date | None = None, rows: dict[str, list] | None = None) -> Result:
+    """Sign the commitment and send the record to the first review level. Refused while
+    errors remain or a required evidence file (佐证材料) is missing."""
     _editable(submission)
     activity = submission.activity
     today = today or dt.date.today()
@@ -206,12 +252,19 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
                              "如需补报，请联系省级管理员。",
                              "Collection for this activity is closed or has not started; "
                              "ask the province administrator if you need to report late.")
-    result = check(submission, raw)
+    result = check(submission, raw, rows)
     _apply(submission, raw, result, ENTERPRISE)
     if result.errors:
         db.session.commit()  # the draft is kept; only the submission is refused
         raise ReportingError("存在必须修改的错误，请按提示修改后再提交。",
                              "There are errors to correct before you can submit.")
+    lacking = missing_evidence(submission)
+    if lacking:
+        db.session.commit()
+        raise ReportingError(
+            "请先上传必需的佐证材料：" + "；".join(m["zh"] for m in lacking) + "。",
+            "Upload the required evidence files first: "
+            + "; ".join(m["en"] for m in lacking) + ".")
     name = (signed_name or "").strip()
     if not agreed or not name:
         db.session.commit()
@@ -232,6 +285,23 @@ def submit(submission: Submission, raw: dict[str, Any], signed_name: str, agreed
     notifications.new_in_queue([submission])
     db.session.commit()
     return result
+
+
+def missing_evidence(submission: Submission) -> list[dict]:
+    """The required evidence files (SPEC §12.2) still missing, named in both languages:
+    [{"key": "rd_expense" | "ip:UID", "zh": "研发费用…", "en": "…"}]."""
+    found = []
+    for key in attachments.missing(submission):
+        if key in REGISTRY:
+            field = REGISTRY[key]
+            found.append({"key": key, "zh": field.label("zh"), "en": field.label("en")})
+            continue
+        table, uid = key.split(":", 1)
+        rows = (submission.details or {}).get(table) or []
+        place = next((n for n, row in enumerate(rows, 1) if row.get("uid") == uid), 0)
+        found.append({"key": key, "zh": f"{TABLES[table].sheet_zh}第 {place} 行",
+                      "en": f"{TABLES[table].sheet_en}, row {place}"})
+    return found
 
 
 def _editable(submission: Submission) -> None:

@@ -13,11 +13,13 @@ import xlsxwriter
 from sqlalchemy import select
 
 from app.domain.records import fields as F
+from app.domain.records.details import TABLES
 from app.domain.records.fields import REGISTRY
 from app.domain.records.rules import RULES, STRONG
 from app.domain.records.validation import compile_rules
 from app.extensions import db
 from app.models import Bank, Region, ReportingActivity
+from app.services.intake import detail_sheets
 
 TEMPLATE_VERSION = "1"
 DATA_ROWS = 100_000  # rows that carry drop-downs and formats
@@ -95,6 +97,9 @@ def _write_data_sheet(workbook, activity, lang, formats, rows=()):
     names = SHEETS[lang]
     sheet = workbook.add_worksheet(names["data"])
     columns = shown_fields(activity)
+    # The detail sheets (SPEC §12.1) follow the main sheet; without them the sheets and
+    # their order are what they were before detail tables existed.
+    details = detail_sheets.add_template_sheets(workbook, activity.asked_tables(), lang)
     lists = workbook.add_worksheet(names["lists"])
     counties = [name for (name,) in db.session.execute(
         select(Region.full_name).where(Region.level == "county",
@@ -136,6 +141,7 @@ def _write_data_sheet(workbook, activity, lang, formats, rows=()):
     for r, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
             _write_value(sheet, r, col, value, None)
+    detail_sheets.fill_template_sheets(details, activity.data_year, lang, formats, last_row)
     return sheet, columns
 
 
@@ -157,7 +163,11 @@ def _write_help_sheets(workbook, activity, lang, formats):
     help_sheet = workbook.add_worksheet(names["help"])
     help_sheet.set_column(0, 0, 120, formats["wrap"])
     help_sheet.write_string(0, 0, activity.name, formats["header"])
-    for i, line in enumerate(INSTRUCTIONS[lang], start=2):
+    lines = INSTRUCTIONS[lang]
+    if activity.asked_tables():
+        lines = [*lines, *detail_sheets.instructions(activity.asked_tables(), names["data"],
+                                                     lang)]
+    for i, line in enumerate(lines, start=2):
         help_sheet.write_string(i, 0, line)
     rules_sheet = workbook.add_worksheet(names["rules"])
     heads = (["规则", "类型", "说明"] if lang == "zh" else ["Rule", "Kind", "Meaning"])
@@ -222,7 +232,9 @@ def build_failure_report(activity: ReportingActivity, batch, path: str, lang: st
     sheet.write_string(0, reason_col, REASON_HEADER[lang], formats["required"])
     sheet.set_column(reason_col, reason_col, 60, formats["wrap"])
     sheet.freeze_panes(1, 1)
-    for r, failure in enumerate(batch.failures or [], start=1):
+    # Rows of detail sheets matching no record are failures of their sheet only.
+    failures = [f for f in batch.failures or [] if not f.get("unmatched")]
+    for r, failure in enumerate(failures, start=1):
         bad_cells: dict[int, list[str]] = {}
         reasons = []
         for error in failure["errors"]:
@@ -238,14 +250,20 @@ def build_failure_report(activity: ReportingActivity, batch, path: str, lang: st
                 sheet.write_comment(r, col, "\n".join(bad_cells[col])[:1000],
                                     {"x_scale": 2, "y_scale": 1.5})
         sheet.write_string(r, reason_col, "；".join(reasons)[:32000])
+    present = {k for f in batch.failures or [] for k in f.get("details") or {}}
+    tables = [k for k in TABLES if k in present or k in activity.asked_tables()]
+    detail_sheets.write_failure_sheets(workbook, tables, batch.failures or [], lang, formats,
+                                       _write_value, REASON_HEADER[lang])
     _write_help_sheets(workbook, activity, lang, formats)
     workbook.close()
-    return len(batch.failures or [])
+    return len(failures)
 
 
 def write_filled(activity: ReportingActivity, path: str, records: list[dict],
-                 lang: str = "zh") -> None:
-    """A workbook with the template's headers and the given records, as a bureau fills it."""
+                 lang: str = "zh", details: dict[str, list[dict]] | None = None) -> None:
+    """A workbook with the template's headers and the given records, as a bureau fills it;
+    ``details`` the rows of detail sheets ({"ip": [{"uscc": …, "ip_type": …}]}), a sheet
+    for each table it names."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True,
                                           "strings_to_formulas": False,
                                           "strings_to_urls": False})
@@ -259,4 +277,6 @@ def write_filled(activity: ReportingActivity, path: str, records: list[dict],
             if isinstance(value, (list, tuple)):
                 value = "；".join(value)
             _write_value(sheet, r, col, value, None)
+    if details:
+        detail_sheets.write_filled_sheets(workbook, list(details), details, lang, _write_value)
     workbook.close()

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from app.domain import workflow
 from app.extensions import db
-from app.models import AppUser, Notification, Submission
+from app.models import AppUser, Notification, ReportingActivity, Submission
 from app.security import roles
+from app.services.platform.bulk import among
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,61 @@ def new_in_queue(records) -> None:
     for user_id, count in by_reviewers.items():
         notify([user_id], f"有 {count} 条新记录等待您审核。",
                f"{count} new records await your review.", "/review/list/")
+
+
+EVIDENCE_MISSING = ("请补充佐证材料：您的填报“{activity}”还缺少 {n} 项必需的佐证材料。",
+                    "Please add evidence files: your report “{activity}” still lacks {n} "
+                    "required files.")
+EVIDENCE_MISSING_UPLOADED = ("请补充佐证材料：您上传的 {n} 条记录还缺少必需的佐证材料。",
+                             "Please add evidence files: {n} records you uploaded still lack "
+                             "required files.")
+
+
+def evidence_missing(lacking) -> int:
+    """请补充佐证材料. ``lacking`` holds (record, how many required files it lacks) pairs; a
+    record needs ``id``, ``activity_id``, ``enterprise_id`` and ``created_by_id`` (see
+    ``services/review/missing_files.notify``, which counts them). The enterprise's users
+    are told per record, with a link to its form; records whose enterprise has no account
+    are their uploader's to complete, who is told once how many. A message its user has
+    not read yet is not sent again. Returns the messages written; the caller commits."""
+    lacking = [(record, n) for record, n in lacking if n]
+    if not lacking:
+        return 0
+    activity_ids = {record.activity_id for record, _n in lacking}
+    names = dict(db.session.execute(select(ReportingActivity.id, ReportingActivity.name)
+                                    .where(ReportingActivity.id.in_(activity_ids))).all())
+    users: dict[int, list[int]] = {}
+    for condition in among(AppUser.enterprise_id,
+                           list({r.enterprise_id for r, _n in lacking if r.enterprise_id})):
+        for user_id, enterprise_id in db.session.execute(select(
+                AppUser.id, AppUser.enterprise_id).where(condition, AppUser.active.is_(True))):
+            users.setdefault(enterprise_id, []).append(user_id)
+    messages: list[tuple[int, str, str, str]] = []
+    uploaded: dict[int, int] = {}
+    for record, n in lacking:
+        told = users.get(record.enterprise_id)
+        if told:
+            params = {"activity": names.get(record.activity_id, ""), "n": n}
+            messages += [(user_id, EVIDENCE_MISSING[0].format(**params),
+                          EVIDENCE_MISSING[1].format(**params),
+                          f"/portal/activity/{record.activity_id}") for user_id in told]
+        elif record.created_by_id:
+            uploaded[record.created_by_id] = uploaded.get(record.created_by_id, 0) + 1
+    messages += [(user_id, EVIDENCE_MISSING_UPLOADED[0].format(n=n),
+                  EVIDENCE_MISSING_UPLOADED[1].format(n=n), "/submissionview/list/")
+                 for user_id, n in uploaded.items()]
+    unread: set[tuple[int, str, str | None]] = set()
+    for condition in among(Notification.user_id, list({m[0] for m in messages})):
+        unread |= set(db.session.execute(select(
+            Notification.user_id, Notification.text_zh, Notification.link).where(
+            condition, Notification.read_at.is_(None),
+            Notification.text_zh.startswith("请补充佐证材料"))).all())
+    written = 0
+    for user_id, zh, en, link in dict.fromkeys(messages):
+        if (user_id, zh[:500], link) not in unread:
+            notify([user_id], zh, en, link)
+            written += 1
+    return written
 
 
 def unread_count(user_id: int) -> int:

@@ -1,6 +1,7 @@
 """The only code that changes a submission's status; every change writes a review record.
 
-The review issue adds the reviewers' actions here.
+Reviewers' decisions (``review``), with the detail rows a return marks 存疑 (``doubts.py``);
+duplicates, revocation, reopening and bulk moves.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from app.extensions import db
 from app.models import ReviewRecord, Submission
 from app.security.scope import restrict
 from app.services.platform import bulk
+from app.services.review import doubts as doubts_service
+from app.services.review import missing_files
 
 
 def actor() -> tuple[int | None, str | None]:
@@ -48,6 +51,7 @@ def move(submission: Submission, to_status: str, action: str, comment: str | Non
 
 def submit(submission: Submission, chain: str) -> None:
     move(submission, workflow.status_after_submit(submission.status, chain), workflow.SUBMIT)
+    missing_files.notify([submission])  # 请补充佐证材料, when required files are missing
 
 
 def flag_duplicate(submission: Submission, comment: str,
@@ -88,22 +92,33 @@ def reviewer_level(user) -> str:
 
 
 def snapshot(submission: Submission) -> dict:
+    """The values as they are, and the detail rows under ``details``."""
     values = {}
     for key in REGISTRY.keys():
         value = getattr(submission, key)
         values[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    values["details"] = doubts_service.details_snapshot(submission.details)
     return values
 
 
+def _empty(value) -> bool:
+    return value in (None, "", [], {})
+
+
 def changes_since_return(submission: Submission) -> list[tuple[str, object, object]]:
-    """(field, value when returned, value now) for every field changed since the last return."""
+    """(field, value when returned, value now) for every field changed since the last return
+    (an empty value and no value are the same); the rows: ``row_changes_since_return``."""
     returned = [r for r in submission.reviews if r.action == workflow.RETURN and r.snapshot]
     if not returned:
         return []
     before = returned[-1].snapshot
     now = snapshot(submission)
     return [(key, before.get(key), now.get(key)) for key in REGISTRY.keys()
-            if before.get(key) != now.get(key)]
+            if before.get(key) != now.get(key)
+            and not (_empty(before.get(key)) and _empty(now.get(key)))]
+
+
+row_changes_since_return = doubts_service.row_changes_since_return
 
 
 def _in_phase(submission: Submission, level: str, today: dt.date) -> bool:
@@ -112,11 +127,17 @@ def _in_phase(submission: Submission, level: str, today: dt.date) -> bool:
 
 
 def review(ids: list[int], action: str, reason: str = "", fields: list[str] | None = None,
-           today: dt.date | None = None) -> list[Outcome]:
+           today: dt.date | None = None, doubts: list[dict] | None = None) -> list[Outcome]:
     """Approve, return, reject or revoke records, each on its own: one record's refusal
-    never stops the others, and no record is left half-changed."""
+    never stops the others, and no record is left half-changed. ``doubts`` ({table, uid,
+    reason} of detail rows marked 存疑) go with a return of one record: stored on its review
+    record and listed in the reason (which then may be left empty)."""
     reason = (reason or "").strip()
-    if action in workflow.NEEDS_REASON and not reason:
+    try:
+        doubts = doubts_service.checked(doubts or [], action, len(ids))
+    except doubts_service.DoubtError as error:
+        raise ReviewError(error.message_zh, error.message_en) from error
+    if action in workflow.NEEDS_REASON and not reason and not doubts:
         raise ReviewError("请填写原因：企业或下级需要知道要修改什么。",
                           "Give a reason: the enterprise or bureau needs to know what to fix.")
     user = g.user
@@ -125,12 +146,13 @@ def review(ids: list[int], action: str, reason: str = "", fields: list[str] | No
     outcomes = []
     for submission_id in ids:
         outcomes.append(_review_one(submission_id, action, reason, fields or [], level, today,
-                                    user))
+                                    user, doubts))
     db.session.commit()
     return outcomes
 
 
-def _review_one(submission_id, action, reason, fields, level, today, user) -> Outcome:
+def _review_one(submission_id, action, reason, fields, level, today, user,
+                doubts=()) -> Outcome:
     query = restrict(select(Submission).where(Submission.id == submission_id), Submission)
     submission = db.session.execute(query.execution_options(populate_existing=True)) \
         .scalar_one_or_none()
@@ -151,6 +173,8 @@ def _review_one(submission_id, action, reason, fields, level, today, user) -> Ou
                                            "return it for correction.")
         target = workflow.after_review(submission.status, submission.activity.review_chain,
                                        action, level)
+        marked = doubts_service.placed(submission.details, list(doubts)) if doubts else []
+        reason = doubts_service.reason_with(reason, submission.details, marked)
         frozen = snapshot(submission) if action == workflow.RETURN else None
         move(submission, target, action, reason or None)
         entry = submission.reviews[-1] if submission.reviews else None
@@ -158,9 +182,10 @@ def _review_one(submission_id, action, reason, fields, level, today, user) -> Ou
             entry.level = level
             entry.fields = [f for f in fields if f in REGISTRY] or None
             entry.snapshot = frozen
+            entry.doubts = marked or None
         db.session.flush()  # the version check happens here
         savepoint.commit()
-    except workflow.TransitionError as error:
+    except (workflow.TransitionError, doubts_service.DoubtError) as error:
         savepoint.rollback()
         return Outcome(submission_id, name, False, error.message_zh, error.message_en)
     except StaleDataError:

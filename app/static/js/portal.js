@@ -64,6 +64,7 @@
     form.querySelectorAll(".field-messages").forEach(function (box) { box.textContent = ""; });
     form.querySelectorAll(".tab-count").forEach(function (badge) { badge.textContent = ""; });
     document.getElementById("record-messages").textContent = "";
+    if (window.ippDetails) { window.ippDetails.clear(); }
   }
 
   function show(data) {
@@ -82,6 +83,14 @@
       }
       var strong = finding.severity !== "weak";
       if (strong) { errors += 1; listed.push(finding); } else { warnings += 1; }
+      // A detail row's finding sits beside its row (static/js/details.js).
+      var dimension = finding.table && window.ippDetails ? window.ippDetails.place(finding) : null;
+      if (dimension) {
+        perTab[dimension] = (perTab[dimension] || 0) + 1;
+        var rank = {"is-warning": 2, "is-error": 3}, state = strong ? "is-error" : "is-warning";
+        if (!stepState[dimension] || rank[state] > (rank[stepState[dimension]] || 1)) { stepState[dimension] = state; }
+        return;
+      }
       finding.fields.forEach(function (key) { mark(key, strong ? "is-error" : "is-warning"); });
       var placed = false;
       finding.fields.forEach(function (key) {
@@ -127,8 +136,12 @@
           listed.forEach(function (finding) {
             var li = document.createElement("li");
             var target = finding.fields[0];
-            var node = document.createElement(target ? "a" : "span");
-            if (target) { node.href = "#f-" + target; node.setAttribute("data-goto", target); }
+            var node = document.createElement(target || finding.table ? "a" : "span");
+            if (finding.table) {
+              node.href = "#detail-" + finding.table;
+              node.setAttribute("data-goto-table", finding.table);
+              node.setAttribute("data-row", finding.row || "");
+            } else if (target) { node.href = "#f-" + target; node.setAttribute("data-goto", target); }
             node.textContent = finding.message;
             li.appendChild(node);
             list.appendChild(li);
@@ -143,7 +156,11 @@
   function check() {
     fetch(form.dataset.checkUrl, {method: "POST", body: new FormData(form), credentials: "same-origin"})
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) { if (data) { show(data); } })
+      .then(function (data) {
+        if (!data) { return; }
+        show(data);
+        if (window.ippDetails) { window.ippDetails.setDerived(data.derived); }
+      })
       .catch(function () { /* the server check on save still runs */ });
   }
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from app.domain import workflow
+from app.domain.records.details import TABLES as DETAIL_TABLES
 from app.domain.records.fields import DIMENSIONS, REGISTRY
 from app.domain.records.rules import RULES, STRONG
 from app.i18n import current_language
@@ -99,7 +100,8 @@ class ActivityView(AppModelView):
     @expose("/settings/<int:pk>", methods=["GET", "POST"])
     @has_access
     def settings(self, pk):
-        """Instruction file, targets per region, fields shown and required, rule thresholds."""
+        """Instruction file, targets per region, fields shown and required, detail tables and
+        evidence files, rule thresholds."""
         activity = self._activity(pk)
         if request.method == "POST":
             part = request.form.get("part")
@@ -110,6 +112,8 @@ class ActivityView(AppModelView):
                     service.set_targets(activity, request.form)
                 elif part == "fields":
                     service.set_field_settings(activity, request.form)
+                elif part == "details":
+                    service.set_detail_settings(activity, request.form)
                 elif part == "rules":
                     service.set_rule_settings(activity, request.form)
                 elif part == "third_party":
@@ -133,6 +137,10 @@ class ActivityView(AppModelView):
                         for k, zh, en in DIMENSIONS],
             hidden=activity.hidden_fields(), required=activity.extra_required(),
             rules=RULES, strong=STRONG, rule_settings=activity.rule_settings or {},
+            detail_tables=[(t, [REGISTRY[c].label(lang) for c in t.derives])
+                           for t in DETAIL_TABLES.values()],
+            asked_tables=activity.asked_tables(), required_tables=activity.required_tables(),
+            evidence_required=activity.evidence_required(),
             title=_("Settings of %(name)s", name=activity.name))
 
     @expose("/accounts/<int:pk>", methods=["POST"])

@@ -10,6 +10,7 @@ from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.domain.records.details import TABLES
 from app.domain.records.fields import REGISTRY
 from app.extensions import db
 from app.i18n import current_language
@@ -130,9 +131,24 @@ def failure_rows(batch: UploadBatch, lang: str, limit: int = 200) -> list[dict]:
     rows = []
     for failure in (batch.failures or [])[:limit]:
         values = failure.get("values") or []
-        reasons = [(", ".join(REGISTRY[k].label_with_unit(lang) for k in error["fields"]
-                              if k in REGISTRY) or "—", error[lang])
-                   for error in failure["errors"]]
-        rows.append({"row": failure["row"], "uscc": cell(values, "uscc"),
+        reasons = [(_where(error, lang), error[lang]) for error in failure["errors"]]
+        rows.append({"row": failure["row"], "uscc": cell(values, "uscc") or failure.get("uscc"),
                      "name": cell(values, "name"), "reasons": reasons})
     return rows
+
+
+def _where(error: dict, lang: str) -> str:
+    """The column a reason concerns: the field's title, or for a detail row its sheet, row
+    and column (知识产权明细 第 5 行 · 授权日期)."""
+    table = TABLES.get(error.get("table") or "")
+    if table is None:
+        return ", ".join(REGISTRY[k].label_with_unit(lang) for k in error["fields"]
+                         if k in REGISTRY) or "—"
+    column = error.get("column")
+    if column in table.keys:
+        column = table.column(column).label(lang)
+    elif column in REGISTRY.keys():
+        column = REGISTRY[column].label_with_unit(lang)
+    row = error.get("sheet_row")
+    place = (f"第 {row} 行" if lang == "zh" else f"row {row}") if row else ""
+    return " · ".join(str(part) for part in (table.sheet(lang), place, column) if part)

@@ -17,6 +17,7 @@ from app.i18n import current_language
 from app.models import Bank, Region, ReportingActivity, Submission
 from app.security.scope import restrict
 from app.services.intake import reporting
+from app.views.intake import detail_rows
 from app.views.review.submissions import action_label, status_label
 
 PROVENANCE_LABELS = {
@@ -99,14 +100,15 @@ class PortalView(BaseView):
         submission = self._submission(activity_id)
         if request.method == "POST":
             raw = _raw_for(submission)
+            rows = detail_rows.rows_from_form(submission.activity)
             try:
                 if request.form.get("action") == "submit":
                     reporting.submit(submission, raw, request.form.get("signed_name", ""),
-                                     request.form.get("agree") == "yes")
+                                     request.form.get("agree") == "yes", rows=rows)
                     flash(_("Submitted. The county bureau will review it; you will see the "
                             "result here."), "success")
                 else:
-                    result = reporting.save_draft(submission, raw)
+                    result = reporting.save_draft(submission, raw, rows)
                     flash(_("Draft saved.") + (" " + _("Some values could not be read: see "
                                                        "the messages beside the fields.")
                                                if result.errors else ""), "info")
@@ -121,18 +123,25 @@ class PortalView(BaseView):
         """Live checks while typing: the same rules as saving and batch upload."""
         submission = self._submission(activity_id)
         raw = _raw_for(submission)
-        result = reporting.check(submission, raw)
+        result = reporting.check(submission, raw, detail_rows.rows_from_form(submission.activity))
         lang = current_language()
 
         def missing(finding):
             return finding.rule.startswith("F:") and raw.get(finding.fields[0]) in ("", None, [])
 
+        def place(finding):  # a detail row's finding: its table, row and column
+            return {key: getattr(finding, key) for key in ("table", "row", "column")
+                    if hasattr(finding, "table")}
+
+        derived = {key: result.values.get(key)
+                   for key in detail_rows.derived_fields(result.details or {})}
         return jsonify(findings=[{"rule": f.rule, "severity": f.severity,
                                   "fields": list(f.fields), "message": f.message(lang),
-                                  "missing": missing(f)}
+                                  "missing": missing(f), **place(f)}
                                  for f in result.findings],
                        notes=[{"field": n.field, "message": n.message_zh if lang == "zh"
-                               else n.message_en} for n in result.notes])
+                               else n.message_en} for n in result.notes],
+                       derived=derived)
 
     def _render_form(self, submission):
         activity = submission.activity
@@ -143,15 +152,11 @@ class PortalView(BaseView):
                 Region.level == "county", Region.code.like(f"{activity.province_code}%"))
             .order_by(Region.code)).scalars()]
         banks = [name for (name,) in db.session.execute(select(Bank.name).order_by(Bank.id))]
-        findings_by_field: dict[str, list] = {}
-        for finding in submission.findings or []:
-            for key in finding["fields"] or ["_record"]:
-                findings_by_field.setdefault(key, []).append(finding)
         return self.render_template(
             "portal/form.html", submission=submission, activity=activity,
             dimensions=list(_form_fields(activity)), editable=editable,
             counties=counties, banks=banks, lang=lang,
-            findings_by_field=findings_by_field,
+            **detail_rows.form_context(submission, lang),
             provenance_labels={k: v[0 if lang == "zh" else 1]
                                for k, v in PROVENANCE_LABELS.items()},
             commitment=reporting.COMMITMENT_ZH if lang == "zh" else reporting.COMMITMENT_EN,

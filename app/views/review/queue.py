@@ -1,4 +1,5 @@
-"""待我审核: review queues per level, the record's review page, and decisions."""
+"""待我审核: review queues per level, the record's review page (its detail rows and evidence
+files beside the counts they prove, 存疑 per row), and decisions."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.domain import workflow
-from app.domain.records.fields import DIMENSIONS, REGISTRY
+from app.domain.records.fields import REGISTRY
 from app.i18n import current_language
 from app.models import Submission
 from app.services.review import workflow as workflow_service
+from app.views.review import missing_evidence, record_page
 from app.views.review.submissions import (
     SubmissionView,
     action_label,
@@ -21,7 +23,6 @@ from app.views.review.submissions import (
     status_label,
 )
 from app.views.shell.base import ScopedModelView, ScopeFilter
-from app.views.shell.filters import SubmissionInterface
 
 
 class AtMyLevel(BaseFilter):
@@ -51,21 +52,29 @@ def _decide_url(ids, action_name):
 
 
 class ReviewView(ScopedModelView):
-    datamodel = SubmissionInterface(Submission)
+    datamodel = missing_evidence.WithMissingEvidence(Submission)
     route_base = "/review"
     base_permissions = ["can_list", "can_show", "can_export", "can_decide", "approve",
                         "send_back", "refuse"]
     base_filters = [["id", ScopeFilter, lambda: None], ["status", AtMyLevel, None]]
     list_title = _l("Awaiting my review")
     list_columns = ["name", "uscc", "region", "activity", "warning_rules", "warning_count",
-                    "submitted_at", "channel"]
+                    missing_evidence.COLUMN, "submitted_at", "channel"]
     search_columns = SubmissionView.search_columns
     label_columns = SubmissionView.label_columns
     formatters_columns = SubmissionView.formatters_columns
+    shown_formatters = {missing_evidence.COLUMN: missing_evidence.missing_tag}
     search_form_query_rel_fields = SubmissionView.search_form_query_rel_fields
     base_order = ("submitted_at", "asc")
     quick_filters = ("name", "uscc", "region", "activity")
     show_label = _l("Review")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.order_columns = missing_evidence.without_column(self.order_columns)
+
+    def export_columns(self, filters):
+        return missing_evidence.without_column(super().export_columns(filters))
 
     @action("approve", _l("Approve"), _l("Approve the selected records?"), "fa-check")
     def approve(self, items):
@@ -92,9 +101,8 @@ class ReviewView(ScopedModelView):
         lang = current_language()
         return self.render_template(
             "review_record.html", submission=submission, lang=lang,
-            dimensions=[(zh if lang == "zh" else en, REGISTRY.in_dimension(k))
-                        for k, zh, en in DIMENSIONS],
             changes=workflow_service.changes_since_return(submission),
+            **record_page.context(submission, lang),
             status_label=status_label, channel_label=channel_label,
             action_label=action_label, registry=REGISTRY,
             can_review=workflow.level_of_status(submission.status)
@@ -118,11 +126,14 @@ class ReviewView(ScopedModelView):
         ids = [int(i) for i in request.values.get("ids", "").split(",") if i.isdigit()]
         if request.method == "POST":
             try:
-                outcomes = workflow_service.review(ids, action_name,
-                                                   request.form.get("reason", ""),
-                                                   request.form.getlist("fields"))
+                outcomes = workflow_service.review(
+                    ids, action_name, request.form.get("reason", ""),
+                    request.form.getlist("fields"),
+                    doubts=record_page.doubts_posted(request.form))
             except workflow_service.ReviewError as error:
                 flash(error.message(current_language()), "danger")
+                if request.form.get("from_record") and len(ids) == 1:
+                    return redirect(url_for("ReviewView.show", pk=ids[0]))
                 return redirect(_decide_url(ids, action_name))
             return self.render_template("review_results.html", outcomes=outcomes,
                                         lang=current_language(), title=_("Review results"))

@@ -12,9 +12,9 @@ from app.domain.records import fields as F
 from app.domain.records.fields import DIMENSIONS, REGISTRY
 from app.i18n import Bilingual, current_language, field_header
 from app.models import Submission
+from app.views.review import missing_evidence
 from app.views.shell import names
 from app.views.shell.base import InDeploymentProvince, ScopedModelView
-from app.views.shell.filters import SubmissionInterface
 from app.views.shell.tags import status_label, status_tag
 
 
@@ -32,13 +32,13 @@ def _list_value(value):
 
 
 class SubmissionView(ScopedModelView):
-    datamodel = SubmissionInterface(Submission)
+    datamodel = missing_evidence.WithMissingEvidence(Submission)
     base_permissions = ["can_list", "can_show", "can_export", "revoke", "letter", "reopen",
                         "can_reopen_confirm"]
     list_title = _l("Submissions")
     show_title = _l("Submission")
     list_columns = ["name", "uscc", "region", "activity", "status", "warning_count",
-                    "error_count", "submitted_at"]
+                    "error_count", missing_evidence.COLUMN, "submitted_at"]
     # The upload batch by its number (the batch page links here): a select of every batch
     # would grow without end and name other areas' files.
     search_columns = ["name", "uscc", "region", "activity", "batch_id", "status", "warning_rules",
@@ -54,6 +54,7 @@ class SubmissionView(ScopedModelView):
         "signed_name": _l("Signed by"), "signed_at": _l("Signed at"),
         "signed_ip": _l("Signed from"), "channel": _l("Channel"),
         "commitment_text": _l("Commitment agreed to"),
+        missing_evidence.COLUMN: missing_evidence.LABEL,
     }
     show_fieldsets = [
         (_l("Record"), {"fields": ["activity", "status", "channel", "submitted_at",
@@ -72,6 +73,7 @@ class SubmissionView(ScopedModelView):
     }
     shown_formatters = {
         "status": status_tag, "warning_rules": names.rule_titles,
+        missing_evidence.COLUMN: missing_evidence.missing_tag,
         "region_code": lambda code: names.region_name(code, full=True),
         # dictionary options in the user's language (stored as the national dictionary)
         **{f.key: (lambda key: lambda value: names.option_label(value, key))(f.key)
@@ -82,6 +84,10 @@ class SubmissionView(ScopedModelView):
     quick_filters = ("name", "uscc", "status", "region", "activity")
     quick_choices = {"status": lambda: [(code, status_label(code))
                                         for code in workflow.STATUSES]}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.order_columns = missing_evidence.without_column(self.order_columns)
 
     @action("revoke", _l("Revoke approval"), None, "fa-undo")
     def revoke(self, items):
