@@ -66,6 +66,15 @@ class Config:
     S3_REGION = os.environ.get("S3_REGION") or None
     S3_URL_SECONDS = int(os.environ.get("S3_URL_SECONDS", "300"))  # signed download links
 
+    # 公示, 异议, 公告 (SPEC §12.3): the holiday calendar (ISO dates, comma-separated), make-up
+    # working days, the registration number's pattern, and objections an address may lodge
+    # an hour.
+    PUBLICITY_HOLIDAYS = [d for d in os.environ.get("PUBLICITY_HOLIDAYS", "").split(",") if d]
+    PUBLICITY_WORKDAYS = [d for d in os.environ.get("PUBLICITY_WORKDAYS", "").split(",") if d]
+    REGISTRATION_NUMBER_PATTERN = os.environ.get("REGISTRATION_NUMBER_PATTERN",
+                                                 "{year}{region6}{seq:06d}")
+    OBJECTIONS_PER_HOUR = int(os.environ.get("OBJECTIONS_PER_HOUR", "10"))
+
     # Language: Chinese by default, English complete.
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "zh")
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -97,7 +106,7 @@ class Config:
     FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_BASE_TEMPLATE = "base_layout.html"
-    FAB_INDEX_VIEW = "app.views.shell.home.HomeView"
+    FAB_INDEX_VIEW = "app.views.publicity.home.HomeView"
     APP_ICON = ""
     PAGE_SIZE = 20
 

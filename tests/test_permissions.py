@@ -9,10 +9,10 @@ import pytest
 from app.security import roles
 from tests.conftest import logged_in_client
 
-# Views that carry no permission at all: the login page, the index, the language switch
-# and public self-registration of enterprises.
+# Views that carry no permission at all: the login page, the index, the language switch,
+# public self-registration of enterprises and the public portal (公示, 公告, objections).
 OPEN_VIEWS = {"HomeView", "UtilView", "LocaleView", "AppAuthDBView", "NoTokenLoginApi",
-              "RegisterView"}
+              "RegisterView", "PublicPortalView"}
 
 
 class _RoleUser:

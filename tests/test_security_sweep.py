@@ -11,6 +11,7 @@ Escaping, Excel formula injection, PDFs and uploads: tests/test_security_escapin
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from html.parser import HTMLParser
@@ -23,16 +24,23 @@ from app.domain import workflow
 from app.domain.records.uscc import check_character
 from app.extensions import db
 from app.models import (
+    Anomaly,
     AppUser,
     AuditLog,
     BackgroundJob,
     Bank,
     Enterprise,
+    Objection,
+    PublicityBatch,
+    PublicityEntry,
     RecommendationEntry,
     RecommendationList,
+    Registration,
     ReportingActivity,
     ScoreResult,
     ScoreRun,
+    SpotCheck,
+    SpotCheckTask,
     Submission,
     SubmissionLetter,
     UploadBatch,
@@ -90,6 +98,18 @@ def _foreign_rows(place: str) -> dict[type, object]:
                      name=f"扫描测试名单{place}")
     db.session.add(listing)
     db.session.flush()
+    batch = PublicityBatch(activity_id=activity.id, title=f"扫描测试公示{place}",
+                           status="published", days=5)
+    db.session.add(batch)
+    db.session.flush()
+    entry = PublicityEntry(batch_id=batch.id, submission_id=submission.id,
+                           enterprise_id=enterprise.id, uscc=uscc, name=enterprise.name,
+                           region_code=county, status="announced")
+    db.session.add(entry)
+    db.session.flush()
+    check = SpotCheck(title=f"扫描测试抽查{place}", region_code=province, share=0.1, seed=1)
+    db.session.add(check)
+    db.session.flush()
     user = AppUser(username=f"sweep_{place}", first_name="扫描", last_name="测试",
                    email=f"sweep_{place}@demo.invalid", active=False, region_code=county,
                    password="!")  # no usable password: the hash of nothing
@@ -107,6 +127,15 @@ def _foreign_rows(place: str) -> dict[type, object]:
         ScoreResult: _clone(db.session.query(ScoreResult).order_by(ScoreResult.id).first(),
                             run_id=run.id, submission_id=submission.id,
                             enterprise_id=enterprise.id, region_code=county, uscc=uscc),
+        Objection: Objection(batch_id=batch.id, entry_id=entry.id, region_code=county,
+                             code=f"SWEEP{len(place)}{place[6:9].upper()}", reason="扫描测试"),
+        Registration: Registration(number=f"SWEEP-{place}", serial_scope=f"sweep-{place}",
+                                   serial=1, batch_id=batch.id, entry_id=entry.id,
+                                   submission_id=submission.id, enterprise_id=enterprise.id,
+                                   uscc=uscc, name=enterprise.name, region_code=county,
+                                   data_year=2025, announced_on=dt.date(2026, 1, 5)),
+        Anomaly: Anomaly(enterprise_id=enterprise.id, uscc=uscc, name=enterprise.name,
+                         region_code=county, reason="扫描测试", source="扫描测试"),
         RecommendationEntry: _clone(db.session.query(RecommendationEntry)
                                     .order_by(RecommendationEntry.id).first(),
                                     list_id=listing.id, submission_id=submission.id,
@@ -114,6 +143,11 @@ def _foreign_rows(place: str) -> dict[type, object]:
                                     uscc=uscc, bank_id=other_bank.id),
     }
     db.session.add_all(rows.values())
+    db.session.flush()
+    rows[SpotCheckTask] = SpotCheckTask(
+        check_id=check.id, registration_id=rows[Registration].id, enterprise_id=enterprise.id,
+        name=enterprise.name, uscc=uscc, region_code=county, status="pending")
+    db.session.add(rows[SpotCheckTask])
     db.session.commit()
     return rows
 

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.commands import evidence, records
+from app.commands import evidence, publicity, records
 from app.commands._common import both
 from app.services.platform.accounts import AccountError
 
@@ -77,6 +77,7 @@ def register_commands(app: Flask) -> None:
 
     records.register(app, activity)
     evidence.register(app)
+    publicity.register(app)
 
     batch = AppGroup("batch", help="Batch upload.")
     app.cli.add_command(batch)

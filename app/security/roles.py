@@ -111,6 +111,21 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "EvidenceView": {"can_upload": BUREAUS | {ENTERPRISE},
                      "can_download": BUREAUS | {ENTERPRISE},
                      "can_delete": BUREAUS | {ENTERPRISE}},
+    # 公示, 异议, 公告 and registrations (SPEC §12.3): the province decides; reviewers
+    # investigate objections and see registrations in their area; an enterprise its own.
+    "PublicityBatchView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
+                           "can_new": PROVINCE, "can_publish": PROVINCE, "can_close": PROVINCE},
+    "ObjectionView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                      "can_note": BUREAUS, "can_decide": PROVINCE},
+    "SpotCheckTaskView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                          "can_draw": PROVINCE, "can_finding": BUREAUS},
+    "AnomalyView": {"can_list": BUREAUS, "can_export": BUREAUS, "can_add_entry": PROVINCE,
+                    "can_remove_entry": PROVINCE},
+    "IntegrityView": {"can_show": BUREAUS},
+    "NoticeView": {"can_list": PROVINCE, "can_export": PROVINCE, "can_write": PROVINCE},
+    "RegistrationView": {"can_list": BUREAUS | {ENTERPRISE}, "can_show": BUREAUS | {ENTERPRISE},
+                         "can_export": BUREAUS, "can_revoke": PROVINCE,
+                         "can_certificate": BUREAUS | {ENTERPRISE}},
     # Third-party data API and its keys
     "RecordApi": {"can_post": BUREAUS, "can_get": BUREAUS},
     "ApiClientView": {"can_index": PROVINCE, "can_revoke": PROVINCE},

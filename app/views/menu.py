@@ -23,6 +23,10 @@ from app.views.platform.jobs import JobView
 from app.views.platform.notifications import NotificationView
 from app.views.platform.reference import BankView, RegionView
 from app.views.platform.role_matrix import RoleMatrixView
+from app.views.publicity.batches import ObjectionView, PublicityBatchView, RegistrationView
+from app.views.publicity.notices import NoticeView
+from app.views.publicity.portal import PublicPortalView
+from app.views.publicity.supervision import AnomalyView, IntegrityView, SpotCheckTaskView
 from app.views.review.duplicates import DuplicateView
 from app.views.review.letters import LetterView
 from app.views.review.queue import ReviewView
@@ -53,6 +57,7 @@ _REPORTING = ("Reporting", _l("Reporting"), "fa-edit")
 _SCORING = ("Scoring", _l("Innovation points"), "fa-trophy")
 _FINANCE = ("Finance", _l("Technology finance"), "fa-university")
 _ENTERPRISES = ("Enterprises", _l("Enterprises"), "fa-building")
+_PUBLICITY = ("Publicity", _l("Publicity and registration"), "fa-bullhorn")
 _REFERENCE = ("Reference data", _l("Reference data"), "fa-book")
 _SYSTEM = ("System", _l("System"), "fa-cogs")
 
@@ -61,6 +66,7 @@ GROUPS = [
     ("reporting", _l("Reporting"), "fa-edit"),
     ("review", _l("Review"), "fa-gavel"),
     ("scoring", _l("Innovation points"), "fa-trophy"),
+    ("publicity", _l("Publicity and registration"), "fa-bullhorn"),
     ("finance", _l("Technology finance"), "fa-university"),
     ("dashboard", _l("Dashboards"), "fa-bar-chart"),
     ("system", _l("System"), "fa-cogs"),
@@ -91,6 +97,18 @@ MENU = [
               group="scoring"),
     MenuEntry(MyScoreView, "My innovation points", _l("My innovation points"), "fa-star",
               *_SCORING, opens_with="can_index", group="scoring"),
+    MenuEntry(PublicityBatchView, "Publicity batches", _l("Publicity batches"), "fa-bullhorn",
+              *_PUBLICITY, group="publicity"),
+    MenuEntry(ObjectionView, "Objections", _l("Objections"), "fa-commenting-o", *_PUBLICITY,
+              group="publicity"),
+    MenuEntry(RegistrationView, "Registered enterprises", _l("Registered enterprises"),
+              "fa-id-card-o", *_PUBLICITY, group="publicity"),
+    MenuEntry(SpotCheckTaskView, "Spot checks", _l("Spot checks"), "fa-search", *_PUBLICITY,
+              group="publicity"),
+    MenuEntry(AnomalyView, "Anomaly list", _l("Anomaly list"), "fa-exclamation-triangle",
+              *_PUBLICITY, group="publicity"),
+    MenuEntry(NoticeView, "Portal pages", _l("Portal pages"), "fa-newspaper-o", *_PUBLICITY,
+              group="publicity"),
     MenuEntry(FinancingNeedView, "Financing needs", _l("Financing needs"), "fa-money",
               *_FINANCE, group="finance"),
     MenuEntry(MyFinancingView, "My financing need", _l("My financing need"), "fa-money",
@@ -141,7 +159,7 @@ def menu_permissions() -> list[tuple[str, str, str, str]]:
 
 # Screens reached from other screens, not from the menu.
 NO_MENU = [CredentialsExportView, RegisterView, NotificationView, WorkbenchView, FocusView,
-           EvidenceView]
+           EvidenceView, PublicPortalView, IntegrityView]
 
 
 def _method(entry: MenuEntry) -> str:

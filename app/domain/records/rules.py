@@ -89,6 +89,7 @@ DERIVED = {
     "sme_size": ("sme_industry", "employees", "revenue", "total_assets"),
     "last_year_revenue": (),  # revenue the enterprise reported for the previous data year
     "similar_figures": (),  # most equal non-zero figures shared with another record
+    "revoked_registration": ("uscc",),  # a revoked 入库登记 of the same data year (SPEC §12.3)
 }
 
 
@@ -146,6 +147,10 @@ RULES: tuple[Rule, ...] = (
     Rule("S8", STRONG, "is_filled(ranking_list_name) != is_filled(ranking_list_rank)",
          "榜单名称和榜单排名须同时填写或同时不填。",
          "Fill in both the ranking list name and the rank, or neither."),
+    Rule("S9", STRONG, "revoked_registration",
+         "该企业的入库登记已被撤销，本年度不得参加评价；如有疑问请联系省级管理员。",
+         "The enterprise's registration was revoked: it may not be evaluated this year; "
+         "ask the province administrator if you think this is wrong.", highlight=("uscc",)),
     Rule("W1", WEAK, "rd_expense == 0 or rd_expense >= high",
          "研发费用为 0 或不低于 {high} 万元，请核实。",
          "R&D expense is 0 or at least {high} (10,000 yuan); please check.", {"high": 3000}),
@@ -226,6 +231,7 @@ TITLES = {
     "S6": ("未达科创属性门槛", "Below the innovation threshold"),
     "S7": ("新注册企业填了上年收入", "New enterprise with last year's revenue"),
     "S8": ("榜单名称与排名不全", "Ranking list name or rank missing"),
+    "S9": ("已撤销入库登记", "Registration revoked"),
     "W1": ("研发费用疑似异常", "R&D expense looks unusual"),
     "W2": ("营业收入不大于 0", "Revenue not above 0"),
     "W3": ("营业收入疑似单位错误", "Revenue unit looks wrong"),

@@ -124,7 +124,7 @@ class Validator:
                        if not _DYNAMIC.intersection(_placeholders(r.rule))}
         self._blank_env = {key: None for key in registry.keys()}
         self._blank_env.update(data_year_start=self.data_year_start, last_year_revenue=None,
-                               similar_figures=0)
+                               similar_figures=0, revoked_registration=False)
 
     def normalize(self, raw: Mapping[str, Any]) -> tuple[dict, list[Finding], list[Note], set]:
         findings: list[Finding] = []

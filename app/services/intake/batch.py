@@ -301,6 +301,7 @@ def check_rows(activity: ReportingActivity, rows: list[tuple[int, list]], column
     for i, (values, _f, _n, _u) in enumerate(normalized):
         index.add(i, values)
     last_year = _last_year_revenue(activity, [v.get("uscc") for v, *_ in normalized])
+    revoked = reporting.revoked_usccs(activity, [v.get("uscc") for v, *_ in normalized])
     verdicts, accepted, rows_of = [], [], {}
     total = len(rows)
     for i, ((number, _raw), (values, findings, _notes, unusable)) in enumerate(
@@ -319,7 +320,8 @@ def check_rows(activity: ReportingActivity, rows: list[tuple[int, list]], column
                                      "This enterprise is outside your area; you cannot upload it."))
             unusable = unusable | {"region_code"}
         derived = {"similar_figures": index.similar_figures(i),
-                   "last_year_revenue": last_year.get(uscc)}
+                   "last_year_revenue": last_year.get(uscc),
+                   "revoked_registration": uscc in revoked}
         findings += validator.run_rules(values, unusable, derived)
         mine = checked[i] if checked else None
         if mine is not None:

@@ -21,6 +21,7 @@ from app.models import (
     Bank,
     Enterprise,
     Region,
+    Registration,
     ReportingActivity,
     Submission,
 )
@@ -103,7 +104,19 @@ def derived_values(submission: Submission, values: dict[str, Any]) -> dict[str, 
         ).all()
         for row in others:
             similar = max(similar, equal_figures(values, dict(zip(numeric, row, strict=True))))
-    return {"last_year_revenue": last, "similar_figures": similar}
+    return {"last_year_revenue": last, "similar_figures": similar,
+            "revoked_registration": bool(revoked_usccs(activity, [values.get("uscc")]))}
+
+
+def revoked_usccs(activity: ReportingActivity, usccs: list) -> set[str]:
+    """Enterprises whose registration was revoked for this data year and not lifted: their
+    records fail strong rule S9 (SPEC §12.3)."""
+    wanted = sorted({u for u in usccs if u})
+    if not wanted:
+        return set()
+    return set(db.session.execute(select(Registration.uscc).where(
+        Registration.uscc.in_(wanted), Registration.data_year == activity.data_year,
+        Registration.status == "revoked", Registration.bar_lifted.is_(False))).scalars())
 
 
 def check(submission: Submission, raw: dict[str, Any],
