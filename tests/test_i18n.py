@@ -78,3 +78,24 @@ def test_translations_keep_the_placeholders_and_add_no_percent_signs():
         elif "%" in placeholder.sub("", message.string) and "%" not in message.id:
             wrong.append(message.id)
     assert wrong == []
+
+
+def test_english_source_strings_hold_no_chinese_but_quoted_workbook_names():
+    """An English page must not show Chinese words hidden in a source string ("Announce
+    (公告)" was one); only the names of the Chinese workbook's own sheets and columns may be
+    quoted, as the file the user opens really has them."""
+    import re
+
+    with open(TRANSLATIONS / "messages.pot", "rb") as f:
+        catalog = read_po(f)
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    quoted = {"营业收入（数据年度）", "填写说明", "校验规则"}
+    found = []
+    for message in catalog:
+        text = message.id if isinstance(message.id, str) else " ".join(message.id)
+        rest = text
+        for name in quoted:
+            rest = rest.replace(name, "")
+        if text and cjk.search(rest):
+            found.append(text)
+    assert found == []

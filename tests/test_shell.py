@@ -124,8 +124,15 @@ def test_the_workbench_of_the_province_and_of_a_bank(app, province_client, bank_
 
 
 def _regions_listed(client) -> set[str]:
-    html = client.get("/submissionview/list/?psize_SubmissionView=100").get_data(as_text=True)
-    return set(re.findall(r"辽宁省(\w+?市)", html))
+    """The cities of the records listed, from both ends of the list ordered by region (the
+    first page alone may be one city's, whatever other tests added)."""
+    found = set()
+    for direction in ("asc", "desc"):
+        html = client.get("/submissionview/list/?psize_SubmissionView=100"
+                          f"&_oc_SubmissionView=region_code&_od_SubmissionView={direction}"
+                          ).get_data(as_text=True)
+        found |= set(re.findall(r"辽宁省(\w+?市)", html))
+    return found
 
 
 def test_the_area_switch_narrows_and_never_widens(app):
