@@ -27,6 +27,7 @@ def _labels(states: dict) -> dict:
     return {k: (zh if lang == "zh" else en) for k, (zh, en) in states.items()}
 
 
+REGISTRATION_STATES = {"active": _l("Registered"), "revoked": _l("Revoked")}
 BATCH_COLOURS = {P.DRAFT: "grey", P.PUBLISHED: "blue", P.CLOSED: "green"}
 OBJECTION_COLOURS = {P.PENDING: "orange", P.INVESTIGATING: "blue", P.UPHELD: "red",
                      P.NOT_UPHELD: "green", P.REFUSED: "grey"}
@@ -183,12 +184,9 @@ class RegistrationView(ScopedModelView):
                      "uscc": _l("Unified social credit code"), "region": _l("Region"),
                      "data_year": _l("Data year"), "announced_on": _l("Announced on"),
                      "status": _l("Status")}
-    REG_STATES = {"active": (_l("Registered"), "green"), "revoked": (_l("Revoked"), "red")}
-    formatters_columns = {"status": lambda s: str(RegistrationView.REG_STATES.get(
-        s, (s, ""))[0])}
-    shown_formatters = {"status": lambda s: tags.tag(str(RegistrationView.REG_STATES.get(
-        s, (s, "grey"))[0]), RegistrationView.REG_STATES.get(s, (s, "grey"))[1],
-        data_status=s)}
+    formatters_columns = {"status": lambda s: str(REGISTRATION_STATES.get(s, s))}
+    shown_formatters = {"status": tags.labelled_tags(REGISTRATION_STATES,
+                                                     {"active": "green", "revoked": "red"})}
     quick_filters = ("name", "uscc", "number")
     base_order = ("id", "desc")
 

@@ -21,6 +21,9 @@ def _refused(error: BilingualError) -> None:
     flash(error.message(current_language()), "danger")
 
 
+TASK_STATES = {"pending": _l("To check"), "done": _l("Checked")}
+
+
 class SpotCheckTaskView(ScopedModelView):
     datamodel = ListInterface(SpotCheckTask)
     route_base = "/spotchecks"
@@ -32,15 +35,12 @@ class SpotCheckTaskView(ScopedModelView):
                      "uscc": _l("Unified social credit code"), "region": _l("Region"),
                      "status": _l("Status"), "problem": _l("Problem found"),
                      "done_at": _l("Checked on"), "finding": _l("Finding")}
-    STATES = {"pending": (_l("To check"), "orange"), "done": (_l("Checked"), "green")}
-    formatters_columns = {"status": lambda s: str(SpotCheckTaskView.STATES.get(s, (s,))[0]),
+    formatters_columns = {"status": lambda s: str(TASK_STATES.get(s, s)),
                           "region": lambda r: str(r) if r else "—"}
-    shown_formatters = {"status": lambda s: tags.tag(
-        str(SpotCheckTaskView.STATES.get(s, (s, "grey"))[0]),
-        SpotCheckTaskView.STATES.get(s, (s, "grey"))[1], data_status=s)}
+    shown_formatters = {"status": tags.labelled_tags(TASK_STATES,
+                                                     {"pending": "orange", "done": "green"})}
     quick_filters = ("name", "uscc", "status")
-    quick_choices = {"status": lambda: [(k, str(v[0])) for k, v in
-                                        SpotCheckTaskView.STATES.items()]}
+    quick_choices = {"status": lambda: [(k, str(v)) for k, v in TASK_STATES.items()]}
     base_order = ("id", "desc")
     extra_args = {"list_links": [("SpotCheckTaskView.draw", _l("Draw a spot check"),
                                   "fa-random")]}
