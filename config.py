@@ -138,6 +138,27 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
+    # One-time codes of the portal's status query by SMS: "log" writes them to the log
+    # (development; nothing is sent), "http" posts {"to", "text"} as JSON to SMS_HTTP_URL.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+    SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+    SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+
+    # 报送国家 (SPEC §12.5): "file" (the package, uploaded by hand) or "http" (each record
+    # POSTed to the national interface, HMAC-SHA256 signed, retried with backoff).
+    NATIONAL_CHANNEL = os.environ.get("NATIONAL_CHANNEL", "file")
+    NATIONAL_PUSH_URL = os.environ.get("NATIONAL_PUSH_URL", "")
+    NATIONAL_PUSH_KEY_ID = os.environ.get("NATIONAL_PUSH_KEY_ID", "")
+    NATIONAL_PUSH_SECRET = os.environ.get("NATIONAL_PUSH_SECRET", "")
+    NATIONAL_PUSH_TIMEOUT = float(os.environ.get("NATIONAL_PUSH_TIMEOUT", "30"))
+    NATIONAL_PUSH_MAX_ATTEMPTS = int(os.environ.get("NATIONAL_PUSH_MAX_ATTEMPTS", "8"))
+    NATIONAL_PUSH_BACKOFF_SECONDS = float(os.environ.get("NATIONAL_PUSH_BACKOFF_SECONDS", "30"))
+    NATIONAL_PUSH_BACKOFF_MAX_SECONDS = float(
+        os.environ.get("NATIONAL_PUSH_BACKOFF_MAX_SECONDS", "1800"))
+
+    # A score run's cohort figures behind the profile page's ranks and radar medians are kept
+    # this long (they change only when a run is made or confirmed); 0 keeps nothing.
+    PROFILE_CACHE_SECONDS = int(os.environ.get("PROFILE_CACHE_SECONDS", str(24 * 3600)))
 
     # Dashboard figures are kept this long per user scope (the page says when they were
     # counted and can count again): 0 counts on every request. Kept in Redis when set.

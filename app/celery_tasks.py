@@ -18,4 +18,11 @@ def make_celery(flask_app: Flask) -> Celery:
         with flask_app.app_context():
             jobs.run(job_id)
 
+    from app.services.national.tasks import register as register_national
+
+    register_national(celery, flask_app)
+    # The national push's sweeper re-queues rows whose worker died; it runs on a worker
+    # started with --beat, or from the `national retry-due` command on a timer.
+    celery.conf.beat_schedule = {"national-retry-due": {"task": "national.retry_due",
+                                                        "schedule": 300.0}}
     return celery

@@ -30,6 +30,9 @@ DEPLOY = ROOT / "deploy"
 BACKUP = DEPLOY / "backup" / "ipp-backup.sh"
 RESTORE = DEPLOY / "backup" / "ipp-restore.sh"
 SHELL_SCRIPTS = sorted(DEPLOY.rglob("*.sh"))
+SITE = DEPLOY / "nginx" / "ipp.conf"
+PORTAL_CACHE = DEPLOY / "nginx" / "ipp-portal-cache.conf"
+SNIPPET_INSTALLED = "/etc/nginx/snippets/ipp-portal-cache.conf"
 
 
 def _environment_reads(source: str) -> set[str]:
@@ -136,7 +139,10 @@ def test_nginx_accepts_the_configuration(tmp_path):
     site = (DEPLOY / "nginx" / "ipp.conf").read_text(encoding="utf-8")
     site = (site.replace("/etc/ssl/ipp/fullchain.pem", str(cert))
             .replace("/etc/ssl/ipp/privkey.pem", str(key))
-            .replace("/var/log/nginx/", f"{tmp_path}/"))
+            .replace("/var/log/nginx/", f"{tmp_path}/")
+            .replace("/var/cache/nginx/ipp", str(tmp_path / "cache"))
+            .replace(SNIPPET_INSTALLED, str(PORTAL_CACHE)))
+    assert str(PORTAL_CACHE) in site and str(tmp_path / "cache") in site
     (tmp_path / "site.conf").write_text(site, encoding="utf-8")
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
@@ -145,6 +151,197 @@ def test_nginx_accepts_the_configuration(tmp_path):
     checked = subprocess.run(["nginx", "-t", "-q", "-c", str(tmp_path / "nginx.conf")],
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+# --- The public portal's page cache (deploy/nginx/ipp-portal-cache.conf) ---------------
+
+CACHEABLE = ["/", "/public/", "/public/notices/", "/public/notice/12", "/public/publicity/7"]
+PERSONAL = ["/public/status", "/public/objection", "/public/publicity/7/object",
+            "/public/signin", "/login/", "/workbench/", "/public/notice/12/x",
+            "/public/publicityx/7", "/lang/en", "/api/v1/records/"]
+
+
+def _directive(conf: str, name: str) -> list[str]:
+    return [m.group(1).split() for m in re.finditer(rf"^\s*{name}\s+([^;]+);", conf, re.M)]
+
+
+def test_the_portal_cache_is_included_in_the_https_server_only():
+    site = SITE.read_text(encoding="utf-8")
+    https = site[site.index("listen 443"):]
+    assert f"include {SNIPPET_INSTALLED};" in https
+    assert site.count(SNIPPET_INSTALLED) == 1
+    zone = re.search(r"keys_zone=(\w+):", site).group(1)
+    assert _directive(PORTAL_CACHE.read_text(encoding="utf-8"), "proxy_cache") == [[zone]]
+    # Set-Cookie, Cache-Control and Vary from the app must stay in force.
+    assert "proxy_ignore_headers" not in site + PORTAL_CACHE.read_text(encoding="utf-8")
+
+
+def test_the_portal_cache_keeps_only_the_public_pages():
+    rules = PORTAL_CACHE.read_text(encoding="utf-8")
+    pattern = re.search(r'if \(\$uri ~ "([^"]+)"\)', rules).group(1)
+    assert [p for p in CACHEABLE if not re.fullmatch(pattern, p)] == []
+    assert [p for p in PERSONAL if re.search(pattern, p)] == []
+    # Everything starts uncacheable; only that test clears the flag.
+    assert "set $ipp_portal_skip 1;" in rules
+
+
+def test_the_portal_cache_is_bypassed_by_anything_personal():
+    rules = PORTAL_CACHE.read_text(encoding="utf-8")
+    from flask import Flask
+    from flask_login.config import COOKIE_NAME
+
+    cookies = {"$cookie_" + getattr(Config, "SESSION_COOKIE_NAME",
+                                    Flask.default_config["SESSION_COOKIE_NAME"]),
+               "$cookie_" + getattr(Config, "REMEMBER_COOKIE_NAME", COOKIE_NAME)}
+    for directive in ("proxy_cache_bypass", "proxy_no_cache"):
+        (variables,) = _directive(rules, directive)
+        assert {"$ipp_portal_skip", "$http_authorization", *cookies} <= set(variables), \
+            directive
+    assert _directive(rules, "proxy_cache_lock") == [["on"]]
+    assert _directive(rules, "proxy_cache_revalidate") == [["on"]]
+    assert "updating" in _directive(rules, "proxy_cache_use_stale")[0]
+    assert _directive(rules, "add_header")[0][:2] == ["X-Cache-Status", "$upstream_cache_status"]
+
+
+def test_the_cacheable_addresses_are_the_apps_public_pages(app):
+    adapter = app.url_map.bind("localhost")
+    endpoints = {adapter.match(path)[0] for path in CACHEABLE}
+    assert endpoints == {"HomeView.index", "PublicPortalView.home", "PublicPortalView.notices",
+                         "PublicPortalView.notice", "PublicPortalView.publicity"}
+
+
+def test_an_anonymous_visitor_gets_the_list_without_a_cookie(app, admin_client):
+    """nginx stores no response with Set-Cookie: the list must not set one for a visitor who
+    came without a session, or the cache would never hold it."""
+    from app.extensions import db
+    from app.models import PublicityBatch, ReportingActivity
+
+    with app.app_context():
+        activity = db.session.query(ReportingActivity).order_by(ReportingActivity.id).first()
+        batch = PublicityBatch(activity_id=activity.id, title="缓存测试公示",
+                               status="published", days=5)
+        db.session.add(batch)
+        db.session.commit()
+        batch_id = batch.id
+    try:
+        visitor = app.test_client(use_cookies=False)
+        for path in (f"/public/publicity/{batch_id}", f"/public/publicity/{batch_id}?q=x"):
+            page = visitor.get(path)
+            assert page.status_code == 200
+            assert "Set-Cookie" not in page.headers
+            assert page.cache_control.public and page.cache_control.max_age == 60
+            again = visitor.get(path, headers={"If-None-Match": page.headers["ETag"]})
+            assert again.status_code == 304 and "Set-Cookie" not in again.headers
+        # A signed-in user's session carries on as before.
+        assert admin_client.get(f"/public/publicity/{batch_id}").status_code == 200
+        assert admin_client.get("/workbench/").status_code == 200
+    finally:
+        with app.app_context():
+            db.session.delete(db.session.get(PublicityBatch, batch_id))
+            db.session.commit()
+
+
+class _Upstream:
+    """A stand-in app: every answer says `public, max-age=60` and counts itself, so a
+    repeated body means nginx answered from its cache."""
+
+    def __init__(self):
+        import http.server
+        import itertools
+        import threading
+
+        served = itertools.count(1)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def answer(self):
+                body = f"{self.command} {self.path} #{next(served)}".encode()
+                self.send_response(200)
+                age = 1 if "brief" in self.path else 60
+                self.send_header("Cache-Control", f"public, max-age={age}")
+                if "setcookie" in self.path:
+                    self.send_header("Set-Cookie", "session=fresh; HttpOnly; Path=/")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")  # so that stopping it stops it
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_nginx_keeps_anonymous_public_pages_and_nothing_personal(tmp_path):
+    """The shipped rules on a real nginx (as benchmarks/public_list.py --nginx runs it)."""
+    import http.client
+
+    from benchmarks.nginx_front import Nginx
+
+    upstream = _Upstream()
+    try:
+        with Nginx(tmp_path, _free_port(), f"127.0.0.1:{upstream.port}") as front:
+            def get(path, **headers):
+                status, answer, body = front.get(path, headers)
+                assert status == 200
+                return answer.get("x-cache-status"), body
+
+            page = "/public/publicity/7?q=abc"
+            first, kept = get(page)
+            assert (first, get(page)) == ("MISS", ("HIT", kept))
+            assert get("/public/publicity/7?q=abd")[1] != kept  # the query is in the key
+            for path in CACHEABLE:
+                get(path)
+                assert get(path)[0] == "HIT", path
+            # A session, a remember cookie or an API key: the app answers, nothing is kept.
+            for headers in ({"Cookie": "session=signed.in"}, {"Cookie": "remember_token=1|x"},
+                            {"Authorization": "Bearer ipp_key"}):
+                status, body = get(page, **headers)
+                assert status == "BYPASS" and body != kept, headers
+            assert get(page) == ("HIT", kept)
+            # Personal pages are never kept, even for anonymous visitors.
+            for path in PERSONAL:
+                answers = [get(path) for _ in range(2)]
+                assert answers[0][1] != answers[1][1], path
+                assert {status for status, _ in answers} == {"BYPASS"}, path
+            # A response that sets a cookie is not kept.
+            assert [get("/public/notices/?setcookie=1")[0] for _ in range(2)] == ["MISS"] * 2
+            # POSTs go to the app every time.
+            connection = http.client.HTTPConnection("127.0.0.1", front.listen, timeout=10)
+            bodies = set()
+            for _ in range(2):
+                connection.request("POST", page, body=b"x=1")
+                bodies.add(connection.getresponse().read())
+            assert len(bodies) == 2
+            # Purging as docs/DEPLOY.md says: the next request goes to the app.
+            front.purge()
+            assert get(page)[0] == "MISS"
+            # An expired page is still served while the app is down.
+            brief = "/public/notices/?brief=1"  # kept 1 s
+            first, kept_brief = get(brief)
+            assert first == "MISS"
+            time.sleep(2.5)  # nginx counts whole seconds
+            upstream.server.shutdown()
+            upstream.server.server_close()
+            for _ in range(2):
+                status, body = get(brief)
+                assert status in ("STALE", "UPDATING") and body == kept_brief, status
+    finally:
+        upstream.server.shutdown()
 
 
 # --- A real backup and restore (PostgreSQL) -------------------------------------------

@@ -123,6 +123,20 @@ def test_the_whole_publicity_cycle(app, approved):
     listed = client.get(f"/public/publicity/{created['batch']}").get_data(as_text=True)
     assert usccs[0] not in listed and usccs[1] in listed
 
+    # A correction is a new batch naming the one it corrects; without a note it is refused.
+    bare = _invoke(app, "publicity", "create", "--activity", activity_id, "--uscc", usccs[1],
+                   "--corrects", created["batch"])
+    assert bare.exit_code != 0
+    correction = _json(app, "publicity", "create", "--activity", activity_id, "--uscc",
+                       usccs[1], "--corrects", created["batch"], "--note",
+                       "更正企业名称", "--json")
+    with app.app_context():
+        from app.models import PublicityBatch
+
+        made = db.session.get(PublicityBatch, correction["batch"])
+        assert made.corrects_id == created["batch"] and made.note == "更正企业名称"
+        assert made.status == "draft"
+
     number = closed["registrations"][usccs[1]]
     assert _invoke(app, "registrations", "revoke", "--number", number, "--reason",
                    "抽查发现不符合条件", "--user", "county_reviewer").exit_code != 0

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import select
 
 from app.domain import workflow
 from app.extensions import db
@@ -91,9 +92,15 @@ def test_enterprise_flow_draft_errors_commitment_submit_readonly(app, activity,
     assert "承诺书" in response.get_data(as_text=True)
     assert _submission(app, activity).status == workflow.DRAFT
 
-    # Signed and clean: submitted to the first level of the chain.
+    # Signed and clean: submitted to the first level of the chain. The previous year's
+    # revenue is what the enterprise reported for 2024 (the demo's history), so W20 is quiet.
+    with app.app_context():
+        reported = db.session.execute(select(Submission.revenue).join(ReportingActivity).where(
+            Submission.enterprise_id == _submission(app, activity).enterprise_id,
+            ReportingActivity.data_year == 2024)).scalar()
+    last_year = {"revenue_prev": str(reported)} if reported is not None else {}
     response = post_form(enterprise_client, url, data={
-        **good_form(rd_expense="5000"), "action": "submit", "agree": "yes",
+        **good_form(rd_expense="5000", **last_year), "action": "submit", "agree": "yes",
         "signed_name": "王芳"}, follow_redirects=True)
     record = _submission(app, activity)
     assert record.status == workflow.PENDING_COUNTY

@@ -30,7 +30,14 @@ from app.models import (
     BackgroundJob,
     Bank,
     Enterprise,
+    NationalBatch,
+    NationalBatchEntry,
+    NationalPoints,
     Objection,
+    Pool,
+    PoolEvaluation,
+    PoolMembership,
+    PoolProposal,
     PublicityBatch,
     PublicityEntry,
     RecommendationEntry,
@@ -61,7 +68,8 @@ PLACES = {"other_city": ("210112", "21", demo_uscc("210112", 4)),
 # Screens that serve a scoped model by hand instead of through a FAB datamodel.
 HAND_SCOPED = {"JobView": BackgroundJob}
 # Routes whose <pk> is not the view's model: activities are province-wide, not scoped.
-PK_OF_ANOTHER_MODEL = {"BatchView.template", "BatchView.upload"}
+PK_OF_ANOTHER_MODEL = {"BatchView.template", "BatchView.upload",
+                       "NationalPointsView.confirm"}  # the activity's points, in scope
 PROBE_ACTION = "sweep_probe"  # an action name no view declares
 
 
@@ -144,6 +152,24 @@ def _foreign_rows(place: str) -> dict[type, object]:
     }
     db.session.add_all(rows.values())
     db.session.flush()
+    national = NationalBatch(activity_id=activity.id, number=900 + len(place), records=1)
+    evaluation = PoolEvaluation(data_year=2025, province_code=province)
+    db.session.add_all([national, evaluation])
+    db.session.flush()
+    pool = db.session.query(Pool).order_by(Pool.id).first()
+    rows[NationalBatchEntry] = NationalBatchEntry(batch_id=national.id,
+                                                  submission_id=submission.id, uscc=uscc,
+                                                  region_code=county)
+    rows[NationalPoints] = NationalPoints(activity_id=activity.id, submission_id=submission.id,
+                                          enterprise_id=enterprise.id, uscc=uscc,
+                                          name=enterprise.name, region_code=county, total=50.0)
+    rows[PoolProposal] = PoolProposal(evaluation_id=evaluation.id, enterprise_id=enterprise.id,
+                                      uscc=uscc, region_code=county, pool_id=pool.id,
+                                      change="enter", reasons=["扫描测试"])
+    rows[PoolMembership] = PoolMembership(enterprise_id=enterprise.id, region_code=county,
+                                          pool_id=pool.id, since=dt.date(2026, 1, 5))
+    db.session.add_all([rows[NationalBatchEntry], rows[NationalPoints], rows[PoolProposal],
+                        rows[PoolMembership]])
     rows[SpotCheckTask] = SpotCheckTask(
         check_id=check.id, registration_id=rows[Registration].id, enterprise_id=enterprise.id,
         name=enterprise.name, uscc=uscc, region_code=county, status="pending")

@@ -68,8 +68,8 @@ def test_the_sidebar_groups_screens_by_task_and_the_top_bar_names_the_user(provi
     sidebar = html.split('id="sidebar-nav"', 1)[1].split("</nav>", 1)[0]
     groups = [g.strip() for g in re.findall(
         r'class="shell-nav-title"[^>]*><i[^>]*></i><span>(.*?)</span>', sidebar)]
-    assert groups == ["信息填报", "审核", "创新积分", "公示与入库", "科技金融", "数据看板",
-                      "系统管理"]
+    assert groups == ["信息填报", "审核", "创新积分", "公示与入库", "企业培育", "科技金融",
+                      "数据看板", "系统管理"]
     assert 'id="user-name">辽宁省管理员<' in html and 'id="bell"' in html
     assert 'id="lang-en"' in html and 'id="focus-current">辽宁省<' in html
 

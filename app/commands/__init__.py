@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.commands import evidence, publicity, records
+from app.commands import evidence, national, profiles, publicity, records
 from app.commands._common import both
 from app.services.platform.accounts import AccountError
 
@@ -30,8 +30,10 @@ def register_commands(app: Flask) -> None:
     def setup_command():
         """Create or upgrade the database; load regions, roles, permissions, banks."""
         from app.services.platform.setup import run_setup
+        from app.services.profiles.criteria import ensure_defaults
 
         counts = run_setup()
+        ensure_defaults()  # the default pools and tags, once; a province's edits are kept
         click.echo(
             "Database ready: {regions} regions, {banks} banks, {roles} roles added or "
             "updated.".format(**counts)
@@ -78,6 +80,8 @@ def register_commands(app: Flask) -> None:
     records.register(app, activity)
     evidence.register(app)
     publicity.register(app)
+    profiles.register(app)
+    national.register(app)
 
     batch = AppGroup("batch", help="Batch upload.")
     app.cli.add_command(batch)

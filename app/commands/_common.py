@@ -25,3 +25,22 @@ def act_as(username: str):
 
 def echo_json(value) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def province_operator():
+    """For the province's own commands (公示 batches, pools, the national loop) run without
+    --user: act as the deployment's province admin (the first active one)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import AppUser
+    from app.security import roles
+
+    for user in db.session.execute(select(AppUser).where(AppUser.active.is_(True))
+                                   .order_by(AppUser.id)).scalars():
+        if {r.name for r in user.roles} & {roles.PROVINCE_ADMIN, roles.ADMIN}:
+            from flask import g
+
+            g.user = user
+            return user
+    raise click.ClickException("没有可用的省级管理员账号。\nNo active province administrator.")

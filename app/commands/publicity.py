@@ -9,34 +9,15 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.commands._common import act_as, both, echo_json
+from app.commands._common import act_as, both, echo_json, province_operator
 
 
 def _refused(error):
     return click.ClickException(both(error))
 
 
-def _province_operator():
-    """Batches are the province's: commands without --user act as the province admin of
-    the deployment (the first active one)."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.models import AppUser
-    from app.security import roles
-
-    for user in db.session.execute(select(AppUser).where(AppUser.active.is_(True))
-                                   .order_by(AppUser.id)).scalars():
-        if {r.name for r in user.roles} & {roles.PROVINCE_ADMIN, roles.ADMIN}:
-            from flask import g
-
-            g.user = user
-            return user
-    raise click.ClickException("没有可用的省级管理员账号。\nNo active province administrator.")
-
-
 def _operator(username):
-    return act_as(username) if username else _province_operator()
+    return act_as(username) if username else province_operator()
 
 
 def register(app: Flask) -> None:
@@ -52,9 +33,13 @@ def register(app: Flask) -> None:
     @click.option("--passed", is_flag=True)
     @click.option("--grades", default="")
     @click.option("--days", type=int, default=5)
+    @click.option("--corrects", "corrects", type=int, default=None,
+                  help="The published batch this one corrects (更正); needs --note.")
+    @click.option("--note", default=None, help="What the correction corrects.")
     @click.option("--user", "username", default=None)
     @click.option("--json", "as_json", is_flag=True)
-    def create(activity_id, usccs, run_id, passed, grades, days, username, as_json):
+    def create(activity_id, usccs, run_id, passed, grades, days, corrects, note, username,
+               as_json):
         """A 公示 batch of approved records, not yet published."""
         from app.services.publicity import batches
 
@@ -68,7 +53,8 @@ def register(app: Flask) -> None:
         user = _operator(username)
         try:
             batch = batches.create(activity_id, user, usccs=list(usccs), run_id=run_id,
-                                   passed=passed, grades=chosen_grades, days=days)
+                                   passed=passed, grades=chosen_grades, days=days,
+                                   corrects=corrects, note=note)
         except BilingualError as error:
             raise _refused(error) from error
         result = {"batch": batch.id, "count": len(batch.entries)}

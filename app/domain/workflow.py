@@ -20,6 +20,7 @@ RETURNED = "returned"
 REJECTED = "rejected"
 DUPLICATE = "duplicate_pending"
 MERGED = "merged"
+NATIONAL_RETURNED = "national_returned"  # the Ministry found a problem (SPEC §12.5)
 
 STATUS_LABELS = {
     DRAFT: ("草稿", "Draft"),
@@ -34,6 +35,7 @@ STATUS_LABELS = {
     REJECTED: ("不予通过", "Rejected"),
     DUPLICATE: ("重复待定", "Duplicate pending"),
     MERGED: ("已合并", "Merged"),
+    NATIONAL_RETURNED: ("国家退回", "Returned by the Ministry"),
 }
 STATUSES = tuple(STATUS_LABELS)
 
@@ -51,7 +53,11 @@ CHAIN_LABELS = {
 }
 
 # An enterprise may edit its record only in these statuses.
-EDITABLE_BY_ENTERPRISE = frozenset({DRAFT, RETURNED})
+EDITABLE_BY_ENTERPRISE = frozenset({DRAFT, RETURNED, NATIONAL_RETURNED})
+# Sent back for correction, by a reviewer or by the Ministry.
+RETURNED_STATES = frozenset({RETURNED, NATIONAL_RETURNED})
+# Passed provincial review: what reaches profiles, 公示 and the national report.
+PASSED_PROVINCE = frozenset({APPROVED, SUBMITTED, SCORED, CONFIRMED})
 
 
 class TransitionError(BilingualError):
@@ -98,6 +104,7 @@ KEEP, MERGE, LETTER = "keep", "merge", "letter"
 # What else a record's history (ReviewRecord.action) holds.
 CREATE, SUBMIT, UPLOAD, MARK_DUPLICATE = "create", "submit", "upload", "duplicate"
 SCORE, CONFIRM_SCORE = "score", "confirm"
+NATIONAL_RETURN = "national_return"
 ACTION_LABELS = {
     CREATE: ("创建", "Created"),
     SUBMIT: ("提交", "Submitted"),
@@ -112,6 +119,7 @@ ACTION_LABELS = {
     LETTER: ("报送", "Submitted by letter"),
     SCORE: ("积分测算", "Scored"),
     CONFIRM_SCORE: ("积分确认", "Score confirmed"),
+    NATIONAL_RETURN: ("国家退回", "Returned by the Ministry"),
 }
 STATUS_OF_LEVEL = LEVEL_STATUS
 LEVEL_OF_STATUS = {status: level for level, status in LEVEL_STATUS.items()}
@@ -144,3 +152,12 @@ def after_review(status: str, chain: str, action: str, reviewer_level: str) -> s
     if action == REJECT:
         return REJECTED
     raise TransitionError("未知的审核操作。", "Unknown review action.")
+
+
+def after_national_return(status: str) -> str:
+    """The Ministry returns a record it was sent: only one that passed provincial review."""
+    if status not in PASSED_PROVINCE:
+        raise TransitionError("该记录未通过省级审核，不在国家退回的范围内。",
+                              "This record has not passed provincial review: the Ministry "
+                              "cannot return it.")
+    return NATIONAL_RETURNED

@@ -57,6 +57,10 @@ class RecommendationList(Model):
                                              nullable=False, index=True)
     run_id: Mapped[int] = mapped_column(Integer, ForeignKey("score_run.id"), nullable=False)
     programme: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Whose points chose the enterprises: our run ("provincial") or the Ministry's confirmed
+    # national points ("national", SPEC §12.5); the list says which.
+    points_source: Mapped[str] = mapped_column(String(16), nullable=False, default="provincial",
+                                               server_default="provincial")
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     rules: Mapped[dict] = mapped_column(JSON, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=DRAFT)

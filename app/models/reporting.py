@@ -27,6 +27,7 @@ from sqlalchemy import (
     event,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +75,10 @@ class ReportingActivity(TrackedMixin, Model):
     # Province uploads go to provincial review instead of straight to approval.
     province_uploads_reviewed: Mapped[bool] = mapped_column(Boolean, nullable=False,
                                                             default=False)
+    # Enterprises see the Ministry's confirmed points; the provincial ones too where the
+    # province chooses (SPEC §12.5).
+    show_provincial_points: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
+                                                         server_default=true())
 
     province = relationship("Region")
     targets = relationship("ActivityTarget", back_populates="activity",

@@ -84,7 +84,9 @@ class ScoreResult(Model):
     # run_region: the dashboard's scan of a run in a region, covered (docs/PERFORMANCE.md)
     __table_args__ = (Index("ix_score_result_run_grade", "run_id", "grade"),
                       Index("ix_score_result_run_region", "run_id", "region_code", "grade",
-                            "stage", "total"))
+                            "stage", "total"),
+                      # the profile radar's median of a field and stage in a run
+                      Index("ix_score_result_run_field_stage", "run_id", "tech_field", "stage"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(Integer, ForeignKey("score_run.id", ondelete="CASCADE"),

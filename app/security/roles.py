@@ -98,6 +98,15 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "DuplicateView": {"can_index": PROVINCE, "can_group": PROVINCE},
     "LetterView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
                    "can_generate": PROVINCE, "can_pdf": PROVINCE, "can_scan": PROVINCE},
+    # 报送国家 (SPEC §12.5): the province reports and imports the Ministry's files; bureaus
+    # see the national points and the loop of their own area.
+    "NationalBatchView": {"can_list": PROVINCE, "can_show": PROVINCE, "can_export": PROVINCE,
+                          "can_report": PROVINCE, "can_download": PROVINCE,
+                          "can_feedback": PROVINCE, "can_points": PROVINCE,
+                          "can_template": PROVINCE, "can_redeliver": PROVINCE},
+    "NationalPointsView": {"can_list": BUREAUS, "can_export": PROVINCE, "can_confirm": PROVINCE,
+                           "confirm_selected": PROVINCE},
+    "NationalLoopView": {"can_show": BUREAUS},
     "ReviewView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
                    "can_decide": BUREAUS, "approve": BUREAUS, "send_back": BUREAUS,
                    "refuse": BUREAUS},
@@ -126,6 +135,22 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "RegistrationView": {"can_list": BUREAUS | {ENTERPRISE}, "can_show": BUREAUS | {ENTERPRISE},
                          "can_export": BUREAUS, "can_revoke": PROVINCE,
                          "can_certificate": BUREAUS | {ENTERPRISE}},
+    # 企业画像 and 梯度培育 (SPEC §12.4): officials in scope; an enterprise its own profile.
+    "ProfileView": {"can_show": BUREAUS, "can_pdf": BUREAUS, "can_xlsx": BUREAUS,
+                    "can_mine": {ENTERPRISE}},
+    # 梯度培育: the province sets the pools and tag rules, evaluates and confirms; reviewers
+    # read and comment on the proposals, members and search results of their area.
+    "PoolView": {"can_list": PROVINCE, "can_export": PROVINCE, "can_edit_pool": PROVINCE,
+                 "can_check_criterion": PROVINCE},
+    "TagRuleView": {"can_list": PROVINCE, "can_export": PROVINCE, "can_new_tag": PROVINCE,
+                    "can_edit_tag": PROVINCE, "can_check_criterion": PROVINCE},
+    "PoolEvaluationView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                           "can_evaluate": PROVINCE, "can_confirm": PROVINCE},
+    "PoolProposalView": {"can_list": BUREAUS, "can_show": BUREAUS, "can_export": BUREAUS,
+                         "can_comment": BUREAUS, "can_set_aside": PROVINCE},
+    "PoolMemberView": {"can_list": BUREAUS, "can_export": BUREAUS},
+    "PoolHistoryView": {"can_list": BUREAUS, "can_export": BUREAUS},
+    "ProfileSearchView": {"can_list": BUREAUS, "can_export": BUREAUS},
     # Third-party data API and its keys
     "RecordApi": {"can_post": BUREAUS, "can_get": BUREAUS},
     "ApiClientView": {"can_index": PROVINCE, "can_revoke": PROVINCE},

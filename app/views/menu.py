@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.views.dashboard.page import DashboardView
@@ -16,6 +17,9 @@ from app.views.intake.activities import ActivityView
 from app.views.intake.batches import BatchView
 from app.views.intake.enterprises import EnterpriseView
 from app.views.intake.portal import PortalView
+from app.views.national.batches import NationalBatchView
+from app.views.national.loop import NationalLoopView
+from app.views.national.points import NationalPointsView
 from app.views.platform.accounts import CredentialsExportView, PendingAccountView, RegisterView
 from app.views.platform.api_clients import ApiClientView
 from app.views.platform.audit import AuditLogView
@@ -23,6 +27,12 @@ from app.views.platform.jobs import JobView
 from app.views.platform.notifications import NotificationView
 from app.views.platform.reference import BankView, RegionView
 from app.views.platform.role_matrix import RoleMatrixView
+from app.views.profiles.pool_evaluations import PoolEvaluationView, PoolProposalView
+from app.views.profiles.pool_members import PoolHistoryView, PoolMemberView
+from app.views.profiles.pools import PoolView
+from app.views.profiles.profile import ProfileView
+from app.views.profiles.search import ProfileSearchView
+from app.views.profiles.tags import TagRuleView
 from app.views.publicity.batches import ObjectionView, PublicityBatchView, RegistrationView
 from app.views.publicity.notices import NoticeView
 from app.views.publicity.portal import PublicPortalView
@@ -58,6 +68,7 @@ _SCORING = ("Scoring", _l("Innovation points"), "fa-trophy")
 _FINANCE = ("Finance", _l("Technology finance"), "fa-university")
 _ENTERPRISES = ("Enterprises", _l("Enterprises"), "fa-building")
 _PUBLICITY = ("Publicity", _l("Publicity and registration"), "fa-bullhorn")
+_CULTIVATION = ("Cultivation", _l("Enterprise cultivation"), "fa-line-chart")
 _REFERENCE = ("Reference data", _l("Reference data"), "fa-book")
 _SYSTEM = ("System", _l("System"), "fa-cogs")
 
@@ -67,6 +78,7 @@ GROUPS = [
     ("review", _l("Review"), "fa-gavel"),
     ("scoring", _l("Innovation points"), "fa-trophy"),
     ("publicity", _l("Publicity and registration"), "fa-bullhorn"),
+    ("cultivation", _l("Enterprise cultivation"), "fa-line-chart"),
     ("finance", _l("Technology finance"), "fa-university"),
     ("dashboard", _l("Dashboards"), "fa-bar-chart"),
     ("system", _l("System"), "fa-cogs"),
@@ -89,12 +101,16 @@ MENU = [
               opens_with="can_index", group="review"),
     MenuEntry(LetterView, "Submission letters", _l("Submission letters"), "fa-envelope",
               *_REPORTING, group="review"),
+    MenuEntry(NationalBatchView, "Reports to the Ministry", _l("Reports to the Ministry"),
+              "fa-paper-plane", *_REPORTING, group="review"),
     MenuEntry(ProjectView, "Evaluation projects", _l("Evaluation projects"), "fa-sitemap",
               *_SCORING, group="scoring"),
     MenuEntry(ScoreRunView, "Score runs", _l("Score runs"), "fa-calculator", *_SCORING,
               group="scoring"),
     MenuEntry(ScoreResultView, "Scores", _l("Scores"), "fa-list-ol", *_SCORING,
               group="scoring"),
+    MenuEntry(NationalPointsView, "National points", _l("National points"), "fa-balance-scale",
+              *_SCORING, group="scoring"),
     MenuEntry(MyScoreView, "My innovation points", _l("My innovation points"), "fa-star",
               *_SCORING, opens_with="can_index", group="scoring"),
     MenuEntry(PublicityBatchView, "Publicity batches", _l("Publicity batches"), "fa-bullhorn",
@@ -109,6 +125,21 @@ MENU = [
               *_PUBLICITY, group="publicity"),
     MenuEntry(NoticeView, "Portal pages", _l("Portal pages"), "fa-newspaper-o", *_PUBLICITY,
               group="publicity"),
+    # 企业画像 and 梯度培育 (SPEC §12.4): group="cultivation", category *_CULTIVATION
+    # The enterprise's own profile; officials reach /profiles/<uscc> from the lists. Labelled
+    # 企业画像 so that their breadcrumb reads 企业培育 › 企业画像 › <name>.
+    MenuEntry(ProfileView, "My profile", _l("Enterprise profile"), "fa-id-badge",
+              *_CULTIVATION, opens_with="can_mine", group="cultivation"),
+    MenuEntry(ProfileSearchView, "Enterprise search", _l("Enterprise search"), "fa-search",
+              *_CULTIVATION, group="cultivation"),
+    MenuEntry(PoolMemberView, "Pool members", _l("Pool members"), "fa-users", *_CULTIVATION,
+              group="cultivation"),
+    MenuEntry(PoolEvaluationView, "Pool evaluations", _l("Pool evaluations"), "fa-balance-scale",
+              *_CULTIVATION, group="cultivation"),
+    MenuEntry(PoolView, "Pool settings", _l("Pool settings"), "fa-sliders", *_CULTIVATION,
+              group="cultivation"),
+    MenuEntry(TagRuleView, "Tag rules", _l("Tag rules"), "fa-tags", *_CULTIVATION,
+              group="cultivation"),
     MenuEntry(FinancingNeedView, "Financing needs", _l("Financing needs"), "fa-money",
               *_FINANCE, group="finance"),
     MenuEntry(MyFinancingView, "My financing need", _l("My financing need"), "fa-money",
@@ -159,7 +190,8 @@ def menu_permissions() -> list[tuple[str, str, str, str]]:
 
 # Screens reached from other screens, not from the menu.
 NO_MENU = [CredentialsExportView, RegisterView, NotificationView, WorkbenchView, FocusView,
-           EvidenceView, PublicPortalView, IntegrityView]
+           EvidenceView, PublicPortalView, IntegrityView, PoolProposalView, PoolHistoryView,
+           NationalLoopView]
 
 
 def _method(entry: MenuEntry) -> str:
@@ -193,4 +225,4 @@ def register_views(appbuilder) -> None:
             category_label=entry.category_label,
             category_icon=entry.category_icon,
         )
-    install(appbuilder.app, navigation_of_menu())
+    install(current_app, navigation_of_menu())  # called inside create_app's app context

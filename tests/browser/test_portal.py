@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.services.intake import activities
+from tests.browser.conftest import ARTIFACTS
 from tests.test_batch import _file, _records
+
+SCREENS = ARTIFACTS / "screens"  # kept by CI; README's portal screenshots come from here
 
 
 def test_a_visitor_searches_a_list_and_objects(app, page, live_server):
@@ -27,10 +30,14 @@ def test_a_visitor_searches_a_list_and_objects(app, page, live_server):
                                  title="门户浏览器测试公示")
         batches.publish(created.id, admin)
         db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server}/")
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "portal-home.png"), full_page=False)
     page.click("#portal-publicity >> text=门户浏览器测试公示")
     page.wait_for_selector("#publicity-list")
     assert page.locator("#publicity-list tbody tr").count() == 3
+    page.screenshot(path=str(SCREENS / "portal-publicity.png"), full_page=False)
     page.fill("input[name=q]", records[1]["uscc"])
     page.click(".portal-search button[type=submit]")
     page.wait_for_load_state("load")

@@ -210,7 +210,7 @@ def progress(area: Area, cells: dict, goals: dict[str, int]) -> list[Progress]:
                    and (statuses is None or s in statuses) and s not in exclude)
 
     return [Progress(code, name, goals.get(code, 0), total(code, exclude=NOT_COUNTED),
-                     total(code, APPROVED_SET), total(code, (workflow.RETURNED,)))
+                     total(code, APPROVED_SET), total(code, workflow.RETURNED_STATES))
             for code, name in rows_of(area)]
 
 

@@ -27,9 +27,11 @@ from app.models import (
     Submission,
 )
 from app.models.financing import CONTACTED, GRANTED, IN_APPROVAL, PUBLISHED, RECOMMENDED
+from app.models.national import NationalPoints
 from app.models.reporting import ACTIVITY_OPEN
-from app.security.scope import UserScope, restrict
+from app.security.scope import ENTERPRISE, UserScope, restrict
 from app.services.finance.recommendations import LoanFigures, loan_figures
+from app.services.national import mine
 
 DEADLINE_OF_LEVEL = {"county": "county_review_end", "city": "city_review_end",
                      "province": "province_review_end"}
@@ -65,10 +67,11 @@ def enterprise_tasks(enterprise_id: int, province: str, today: dt.date
             Submission.status != workflow.MERGED).order_by(Submission.id.desc())
             .limit(1)).scalar_one_or_none()
         returned = None
-        if submission is not None and submission.status == workflow.RETURNED:
+        if submission is not None and submission.status in workflow.RETURNED_STATES:
             returned = db.session.execute(select(ReviewRecord).where(
                 ReviewRecord.submission_id == submission.id,
-                ReviewRecord.action == workflow.RETURN).order_by(ReviewRecord.id.desc())
+                ReviewRecord.action.in_((workflow.RETURN, workflow.NATIONAL_RETURN)))
+                .order_by(ReviewRecord.id.desc())
                 .limit(1)).scalar_one_or_none()
         tasks.append(EnterpriseTask(activity, activity.collection_end,
                                     days_left(activity.collection_end, today), submission,
@@ -77,9 +80,13 @@ def enterprise_tasks(enterprise_id: int, province: str, today: dt.date
 
 
 def confirmed_scores(enterprise_id: int, limit: int = 3) -> list[ScoreResult]:
-    return list(db.session.execute(select(ScoreResult).where(
-        ScoreResult.enterprise_id == enterprise_id, ScoreResult.status == "confirmed")
-        .order_by(ScoreResult.id.desc()).limit(limit)).scalars())
+    """Its confirmed provincial results, of activities whose province shows them."""
+    return mine.shown_provincial(UserScope(ENTERPRISE, enterprise_id=enterprise_id), limit)
+
+
+def national_points(enterprise_id: int, limit: int = 3) -> list[NationalPoints]:
+    """Its national points the province confirmed (the Ministry's total and grade)."""
+    return mine.confirmed_points(UserScope(ENTERPRISE, enterprise_id=enterprise_id), limit)
 
 
 # -- reviewers --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from app.domain.records.uscc import check_character
 from app.extensions import db
 from app.models import AppUser, Bank, Enterprise
 from app.security import roles
+from app.services.demo import history
 from app.services.platform.accounts import create_user
 
 DEMO_PASSWORD = "Demo#2026"
@@ -103,7 +104,9 @@ def load_demo_reporting() -> dict[str, int]:
     targets[f"target-{DEMO_COUNTY}"] = "40"
     activities.set_targets(activity, targets)
     _spread_review_states(activity)
+    history.load_history(activity)
     _score(activity)
+    _cultivate(activity)
     return {"activities": 1, "submissions": DEMO_ENTERPRISE_COUNT, "submitted": submitted}
 
 
@@ -154,6 +157,19 @@ def _spread_review_states(activity) -> None:
             letters.upload_scan(letter, "盖章扫描件（演示）.pdf", b"%PDF-1.4\n% demo scan\n")
         except letters.LetterError:
             pass  # no wkhtmltopdf on this machine: the demo simply has no letter
+
+
+def _cultivate(activity) -> None:
+    """Pools confirmed from last year's data, and this year's proposals waiting for the
+    province: the pyramid, the flows and the proposal list all show something."""
+    from flask import g
+
+    from app.models import AppUser
+    from app.services.profiles import pools
+
+    g.user = db.session.query(AppUser).filter_by(username="province_admin").one()
+    pools.confirm(pools.evaluate(activity.data_year - 1))
+    pools.evaluate(activity.data_year)
 
 
 DEMO_DEFAULT_BANKS = ("工商银行", "建设银行")

@@ -25,6 +25,7 @@ from app.domain.records.details import TABLES
 from app.domain.records.fields import REGISTRY
 from app.extensions import db
 from app.models import Attachment, Objection, Submission
+from app.models.notice_files import NoticeAttachment
 from app.security.scope import BANK, ENTERPRISE, NOTHING, restrict, scope_of
 from app.services.evidence.storage import Storage, storage_from
 from app.services.platform import audit
@@ -219,12 +220,14 @@ def cleanup(dry_run: bool = False) -> dict:
         Attachment.storage_key, Attachment.submission_id))}
     living = set(db.session.execute(select(Submission.id).where(
         Submission.id.in_(set(named.values())))).scalars()) if named else set()
-    # The evidence of a public objection (公示异议) lives in the same storage.
-    objections = set(db.session.execute(select(Objection.evidence_key).where(
+    # The evidence of a public objection (公示异议) and the files of portal pages (政策文件)
+    # live in the same storage.
+    elsewhere = set(db.session.execute(select(Objection.evidence_key).where(
         Objection.evidence_key.is_not(None))).scalars())
+    elsewhere |= set(db.session.execute(select(NoticeAttachment.storage_key)).scalars())
     store = storage()
     orphans = [key for key in store.keys()
-               if named.get(key) not in living and key not in objections]
+               if named.get(key) not in living and key not in elsewhere]
     removed = 0
     if not dry_run:
         gone = [key for key, owner in named.items() if owner not in living]

@@ -11,7 +11,7 @@ from app.domain import workflow
 from app.domain.errors import BilingualError
 from app.domain.records.fields import REGISTRY
 from app.extensions import db
-from app.models import Submission
+from app.models import ReportingActivity, Submission
 from app.services.intake import reporting
 
 # The fields that state the need; the other finance fields are reported data (points use them).
@@ -25,7 +25,7 @@ class NeedError(BilingualError):
 
 def may_update_need(submission: Submission) -> bool:
     """After submission the form is closed; the need stays the enterprise's to keep current."""
-    return submission.status not in (workflow.DRAFT, workflow.RETURNED)
+    return submission.status not in (workflow.DRAFT, *workflow.RETURNED_STATES)
 
 
 def update_need(submission: Submission, raw: dict[str, Any]) -> list:
@@ -51,8 +51,11 @@ def update_need(submission: Submission, raw: dict[str, Any]) -> list:
 
 
 def latest_submitted(enterprise_id: int) -> Submission | None:
-    """The enterprise's most recent submitted report: the one its need belongs to."""
-    return db.session.execute(select(Submission).where(
+    """The enterprise's most recent submitted report: the one its need belongs to — of the
+    latest data year (a record of an earlier year may have been entered later)."""
+    return db.session.execute(select(Submission).join(
+        ReportingActivity, ReportingActivity.id == Submission.activity_id).where(
         Submission.enterprise_id == enterprise_id,
-        Submission.status.not_in((workflow.DRAFT, workflow.RETURNED)))
-        .order_by(Submission.id.desc()).limit(1)).scalar_one_or_none()
+        Submission.status.not_in((workflow.DRAFT, *workflow.RETURNED_STATES)))
+        .order_by(ReportingActivity.data_year.desc(), Submission.id.desc())
+        .limit(1)).scalar_one_or_none()

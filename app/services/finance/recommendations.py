@@ -28,11 +28,16 @@ from app.models import (
     Submission,
 )
 from app.models import financing as F
+from app.models.national import CONFIRMED as NATIONAL_CONFIRMED
+from app.models.national import NationalPoints
 from app.security import roles
 from app.security.scope import restrict
 from app.services.platform import notifications
 
 SIZES = ("大型", "中型", "小型", "微型")
+# Whose points choose a list's enterprises (RecommendationList.points_source).
+PROVINCIAL, NATIONAL = "provincial", "national"
+SOURCES = (PROVINCIAL, NATIONAL)
 
 
 class RecommendationError(BilingualError):
@@ -66,26 +71,45 @@ def clean_rules(raw: dict[str, Any]) -> dict[str, Any]:
             "regions": regions}
 
 
-def _candidates(run: ScoreRun, rules: dict[str, Any]):
-    query = select(ScoreResult.submission_id, ScoreResult.enterprise_id, ScoreResult.region_code,
-                   ScoreResult.uscc, ScoreResult.name, ScoreResult.total, ScoreResult.grade,
-                   Submission.intended_banks, Submission.financing_need_amount).join(
-        Submission, Submission.id == ScoreResult.submission_id).where(
-        ScoreResult.run_id == run.id, ScoreResult.status == "confirmed",
-        ScoreResult.eligible.is_(True))
+def _candidates(run: ScoreRun, rules: dict[str, Any], source: str = PROVINCIAL):
+    """The confirmed points matching the rules, highest first: the run's own results, or the
+    Ministry's confirmed points for the run's activity (grades and minimum points then apply
+    to the national total and grade; each still names its record)."""
+    if source == NATIONAL:
+        points = NationalPoints
+        query = select(points.submission_id, points.enterprise_id, points.region_code,
+                       points.uscc, points.name, points.total, points.grade,
+                       Submission.intended_banks, Submission.financing_need_amount).join(
+            Submission, Submission.id == points.submission_id).where(
+            points.activity_id == run.activity_id, points.status == NATIONAL_CONFIRMED)
+    else:
+        points = ScoreResult
+        query = select(points.submission_id, points.enterprise_id, points.region_code,
+                       points.uscc, points.name, points.total, points.grade,
+                       Submission.intended_banks, Submission.financing_need_amount).join(
+            Submission, Submission.id == points.submission_id).where(
+            points.run_id == run.id, points.status == "confirmed", points.eligible.is_(True))
     if rules["grades"]:
-        query = query.where(ScoreResult.grade.in_(rules["grades"]))
+        query = query.where(points.grade.in_(rules["grades"]))
     if rules["min_total"] is not None:
-        query = query.where(ScoreResult.total >= rules["min_total"])
+        query = query.where(points.total >= rules["min_total"])
     if rules["needs_financing"]:
         query = query.where(Submission.needs_financing.is_(True))
     if rules["sizes"]:
         query = query.where(Submission.scale.in_(rules["sizes"]))
     if rules["regions"]:
-        query = query.where(or_(*[and_(ScoreResult.region_code >= low,
-                                       ScoreResult.region_code < high)
+        query = query.where(or_(*[and_(points.region_code >= low, points.region_code < high)
                                   for low, high in map(code_range, rules["regions"])]))
-    return db.session.execute(restrict(query.order_by(ScoreResult.total.desc()), ScoreResult))
+    return db.session.execute(restrict(query.order_by(points.total.desc()), points))
+
+
+def known_grades() -> list[str]:
+    """The grades a list's rules may name: those of our results and of national points."""
+    grades = set(db.session.execute(select(ScoreResult.grade).distinct().where(
+        ScoreResult.grade.is_not(None))).scalars())
+    grades |= set(db.session.execute(select(NationalPoints.grade).distinct().where(
+        NationalPoints.grade.is_not(None))).scalars())
+    return sorted(grades)
 
 
 def default_banks(province_code: str) -> list[Bank]:
@@ -100,7 +124,8 @@ def _fill(recommendation: RecommendationList) -> int:
     banks_by_name = {b.name: b.id for b in db.session.execute(select(Bank)).scalars()}
     defaults = [b.id for b in default_banks(recommendation.province_code)]
     rows, enterprises = [], 0
-    for r in _candidates(recommendation.run, recommendation.rules):
+    for r in _candidates(recommendation.run, recommendation.rules,
+                         recommendation.points_source or PROVINCIAL):
         named = [banks_by_name[n] for n in (r.intended_banks or []) if n in banks_by_name]
         targets = [(bank_id, rank) for rank, bank_id in enumerate(named, 1)] or \
             [(bank_id, None) for bank_id in defaults]
@@ -117,22 +142,34 @@ def _fill(recommendation: RecommendationList) -> int:
     return enterprises
 
 
-def build_list(run: ScoreRun, programme: str, name: str, rules: dict[str, Any]) \
-        -> RecommendationList:
+def build_list(run: ScoreRun, programme: str, name: str, rules: dict[str, Any],
+               source: str = PROVINCIAL) -> RecommendationList:
+    """A draft list of ``run``'s activity by ``rules``, chosen by our run's confirmed
+    scores (``source`` "provincial") or by the Ministry's confirmed points ("national")."""
     programme, name = programme.strip(), name.strip()
     if not programme:
         raise RecommendationError("请选择或填写项目名称（如 科技创新再贷款）。",
                                   "Choose or name the programme (e.g. 科技创新再贷款).")
+    if source not in SOURCES:
+        raise RecommendationError("请选择积分来源：省级积分或国家积分。",
+                                  "Choose the points source: provincial or national.")
     rules = clean_rules(rules)
     recommendation = RecommendationList(
         province_code=run.province_code, activity_id=run.activity_id, run_id=run.id,
         programme=programme, name=name or f"{programme}推荐名单", rules=rules,
-        created_by=_username())
+        points_source=source, created_by=_username())
     db.session.add(recommendation)
     db.session.flush()
     recommendation.enterprises = _fill(recommendation)
     if not recommendation.enterprises:
         db.session.rollback()
+        if source == NATIONAL:
+            raise RecommendationError(
+                "没有符合规则的已确认国家积分企业（国家积分须先导入并确认；或这些企业没有可推荐的银行："
+                "请在金融机构名录中设定默认银行）。",
+                "No confirmed national points match these rules (import and confirm the "
+                "Ministry's points first; or no bank to send them to: mark default banks in "
+                "the bank directory).")
         raise RecommendationError(
             "没有符合规则的已确认积分企业（或这些企业没有可推荐的银行：请在金融机构名录中设定默认银行）。",
             "No confirmed score matches these rules (or no bank to send them to: mark default "

@@ -62,7 +62,7 @@ def store(activity: ReportingActivity, batch: UploadBatch, accepted: list, level
             enterprise_id = enterprises[values["uscc"]]
             here = present.get(enterprise_id)
             mine = [s for s in here if s.channel == batch.channel and s.created_by_id == who[0]
-                    and s.status in (target, workflow.RETURNED)] if here else None
+                    and s.status in (target, *workflow.RETURNED_STATES)] if here else None
             if mine:  # the uploader corrects its own earlier row
                 submission = mine[0]
                 changed = columns_of(values, findings, batch.channel, derived)

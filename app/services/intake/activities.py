@@ -75,13 +75,18 @@ def create_activity(name: str, data_year: int, chain: str = workflow.CHAIN_COUNT
 
 
 def prefill_last_year(activity: ReportingActivity) -> int:
-    """Give every enterprise that reported last year a draft with its last data."""
+    """Give every enterprise that reported last year a draft with its last data — unless it
+    already has a record of this data year (here, or in another activity of the year: a
+    second activity of a year does not hand everyone a second draft)."""
     previous = select(Submission.enterprise_id).join(
         ReportingActivity, Submission.activity_id == ReportingActivity.id).where(
         ReportingActivity.data_year == activity.data_year - 1,
         ReportingActivity.province_code == activity.province_code,
         Submission.status.notin_([workflow.DRAFT, workflow.REJECTED, workflow.MERGED]))
-    present = select(Submission.enterprise_id).where(Submission.activity_id == activity.id)
+    present = select(Submission.enterprise_id).join(
+        ReportingActivity, Submission.activity_id == ReportingActivity.id).where(
+        ReportingActivity.data_year == activity.data_year,
+        ReportingActivity.province_code == activity.province_code)
     enterprises = db.session.execute(
         select(Enterprise).where(Enterprise.id.in_(previous), Enterprise.id.notin_(present))
     ).scalars().all()
@@ -167,6 +172,13 @@ def set_rule_settings(activity: ReportingActivity, form) -> None:
             own["thresholds"] = thresholds
         settings[rule_id] = own
     activity.rule_settings = settings
+    db.session.commit()
+
+
+def set_points_settings(activity: ReportingActivity, form) -> None:
+    """Whether enterprises see our confirmed provincial points beside the Ministry's
+    confirmed national ones (SPEC §12.5); the national ones are always shown."""
+    activity.show_provincial_points = form.get("show_provincial_points") == "on"
     db.session.commit()
 
 

@@ -24,6 +24,9 @@ MESSAGES = {
                       "Your report “{activity}” was rejected: {reason}"),
     workflow.APPROVE: ("您的填报“{activity}”已通过{level}审核。",
                        "Your report “{activity}” passed the {level_en} review."),
+    workflow.NATIONAL_RETURN: ("您的填报“{activity}”被国家系统退回，请修改后重新提交：{reason}",
+                               "The Ministry returned your report “{activity}”: correct it and "
+                               "submit it again. {reason}"),
 }
 LEVEL_NAMES = {"county": ("区县级", "county"), "city": ("市级", "city"),
                "province": ("省级", "provincial")}
@@ -143,10 +146,15 @@ def unread_count(user_id: int) -> int:
 
 def _email(user_ids: list[int], zh: str, en: str) -> None:
     """Best effort: a mail server that is down must not stop a review."""
-    config = current_app.config
     addresses = [e for (e,) in db.session.execute(select(AppUser.email).where(
         AppUser.id.in_(user_ids))) if e and not e.endswith(".invalid")]
-    if not addresses:
+    send_email(addresses, zh, en)
+
+
+def send_email(addresses: list[str], zh: str, en: str) -> None:
+    """The platform's one SMTP path, in both languages; best effort (a failure is logged)."""
+    config = current_app.config
+    if not addresses or not config.get("MAIL_SERVER"):
         return
     message = EmailMessage()
     message["Subject"] = "创新积分管理平台通知"

@@ -21,6 +21,7 @@ from app.services.publicity import enterprise_users, require_province
 
 # Records that passed provincial review, whatever happened after (reported, scored).
 LISTABLE = (workflow.APPROVED, workflow.SUBMITTED, workflow.SCORED, workflow.CONFIRMED)
+MAX_NOTE = 2000
 
 
 def calendar() -> tuple[list[dt.date], list[dt.date]]:
@@ -30,7 +31,8 @@ def calendar() -> tuple[list[dt.date], list[dt.date]]:
 
 
 def _chosen(activity: ReportingActivity, usccs: Sequence[str] | None, run: ScoreRun | None,
-            passed: bool, grades: Sequence[str] | None) -> list[Submission]:
+            passed: bool, grades: Sequence[str] | None,
+            corrected: PublicityBatch | None = None) -> list[Submission]:
     query = select(Submission).where(Submission.activity_id == activity.id,
                                      Submission.status.in_(LISTABLE))
     if usccs:
@@ -45,8 +47,12 @@ def _chosen(activity: ReportingActivity, usccs: Sequence[str] | None, run: Score
         if grades:
             results = results.where(ScoreResult.grade.in_(list(grades)))
         query = query.where(Submission.id.in_(results))
-    # Not twice: a record already on a batch that is not withdrawn from it stays there.
+    # Not twice: a record already on a batch that is not withdrawn from it stays there — but
+    # a correction may list again (with its data as it is now) a record of the batch it
+    # corrects.
     listed = select(PublicityEntry.submission_id).where(PublicityEntry.status != "withdrawn")
+    if corrected is not None:
+        listed = listed.where(PublicityEntry.batch_id != corrected.id)
     return list(db.session.execute(query.where(Submission.id.notin_(listed))
                                    .order_by(Submission.region_code, Submission.uscc)).scalars())
 
@@ -54,28 +60,44 @@ def _chosen(activity: ReportingActivity, usccs: Sequence[str] | None, run: Score
 def create(activity_id: int, user, *, usccs: Sequence[str] | None = None,
            run_id: int | None = None, passed: bool = False,
            grades: Sequence[str] | None = None, days: int = P.DEFAULT_DAYS,
-           title: str | None = None, corrects: int | None = None) -> PublicityBatch:
+           title: str | None = None, corrects: int | None = None,
+           note: str | None = None) -> PublicityBatch:
     """A draft batch of the activity's approved records: those named, or a run's passed or
-    graded ones; records already listed elsewhere are left out."""
+    graded ones; records already listed elsewhere are left out. ``corrects`` makes it the
+    更正 of a published (or announced) batch of the same activity, which stays as it was:
+    ``note`` (required then) says what is corrected, and the corrected batch's records may
+    be listed again."""
     require_province(user)
     activity = db.session.get(ReportingActivity, activity_id)
     if activity is None:
         raise P.PublicityError("没有该填报活动。", "No such activity.")
+    corrected = _corrected(corrects, activity) if corrects else None
+    note = (note or "").strip()
+    if corrected is not None and not note:
+        raise P.PublicityError("请写明更正的内容，例如哪家企业的哪项信息有误、应为什么。",
+                               "Say what the correction corrects: which enterprise, which "
+                               "detail was wrong and what it should be.")
+    if corrected is not None and len(note) > MAX_NOTE:
+        raise P.PublicityError(f"更正说明不超过 {MAX_NOTE} 字。",
+                               f"The correction note has at most {MAX_NOTE} characters.")
     if not (1 <= days <= 60):
         raise P.PublicityError("公示期应为 1 至 60 个工作日。",
                                "The period is 1 to 60 working days.")
     run = db.session.get(ScoreRun, run_id) if run_id else None
     if run_id and run is None:
         raise P.PublicityError("没有该测算批次。", "No such score run.")
-    records = _chosen(activity, usccs, run, passed, grades)
+    records = _chosen(activity, usccs, run, passed, grades, corrected)
     if not records:
         raise P.PublicityError("没有可公示的企业：只能公示已通过省级审核、"
                                "且未在其他公示批次中的记录。",
                                "Nothing to list: only records that passed provincial review "
                                "and are on no other batch can be listed.")
+    default = f"{corrected.title}（更正）" if corrected else f"{activity.name} 公示"
     batch = PublicityBatch(activity_id=activity.id, days=days, status=P.DRAFT,
-                           title=(title or f"{activity.name} 公示").strip()[:200],
-                           created_by=getattr(user, "username", None), corrects_id=corrects)
+                           title=(title or default).strip()[:200],
+                           created_by=getattr(user, "username", None),
+                           corrects_id=corrected.id if corrected else None,
+                           note=note if corrected else None)
     db.session.add(batch)
     db.session.flush()
     db.session.add_all(PublicityEntry(
@@ -84,6 +106,26 @@ def create(activity_id: int, user, *, usccs: Sequence[str] | None = None,
         status="listed") for r in records)
     db.session.commit()
     return batch
+
+
+def _corrected(batch_id: int, activity: ReportingActivity) -> PublicityBatch:
+    """The batch a correction corrects: published or announced (a draft is simply edited
+    by making it again), of the same activity."""
+    corrected = db.session.get(PublicityBatch, batch_id)
+    if corrected is None or corrected.status == P.DRAFT:
+        raise P.PublicityError("只能更正已发布的公示。", "Only a published batch can be corrected.")
+    if corrected.activity_id != activity.id:
+        raise P.PublicityError("更正须属于被更正公示的同一填报活动。",
+                               "A correction belongs to the activity of the batch it corrects.")
+    return corrected
+
+
+def corrections_of(batch_id: int, public: bool = True) -> list[PublicityBatch]:
+    """The batches that correct this one, oldest first; the public sees published ones."""
+    query = select(PublicityBatch).where(PublicityBatch.corrects_id == batch_id)
+    if public:
+        query = query.where(PublicityBatch.status != P.DRAFT)
+    return list(db.session.execute(query.order_by(PublicityBatch.id)).scalars())
 
 
 def _number(batch: PublicityBatch, today: dt.date) -> str:
@@ -124,6 +166,11 @@ def _batch(batch_id: int) -> PublicityBatch:
     return batch
 
 
+def _registration_of(submission_id: int) -> str | None:
+    return db.session.execute(select(Registration.number).where(
+        Registration.submission_id == submission_id)).scalar()
+
+
 def _next_serial(scope: str) -> int:
     last = db.session.execute(select(func.max(Registration.serial)).where(
         Registration.serial_scope == scope)).scalar()
@@ -159,6 +206,11 @@ def close(batch_id: int, user, as_of: dt.date | None = None) -> dict:
             for entry in batch.entries:
                 if entry.status == "withdrawn":
                     withdrawn += 1
+                    continue
+                earlier = _registration_of(entry.submission_id)
+                if earlier is not None:  # listed again by a correction: one number a record
+                    entry.status = "announced"
+                    registrations[entry.uscc] = earlier
                     continue
                 scope = P.serial_scope(pattern, as_of.year, entry.region_code)
                 serial = _next_serial(scope)

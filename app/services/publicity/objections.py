@@ -6,15 +6,17 @@ for the outcome with the code it was given."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.domain import publicity as P
 from app.domain import workflow
-from app.domain.evidence import judge, zip_names_of
+from app.domain.evidence import EXTENSIONS, KINDS, judge, zip_names_of
 from app.extensions import db
 from app.models.publicity import Objection, PublicityBatch, PublicityEntry
+from app.security.scope import ALL, scope_of
 from app.services.evidence.attachments import storage
 from app.services.platform import audit, notifications
 from app.services.publicity import enterprise_users, is_reviewer, require_province
@@ -103,13 +105,7 @@ def add_note(objection_id: int, text: str, user) -> Objection:
     """An investigation note: the province, or a reviewer whose area holds the enterprise.
     A note on a pending objection accepts it (调查中)."""
     objection = _objection(objection_id)
-    from app.security.scope import ALL, scope_of
-
-    scope = scope_of(user)
-    region = objection.entry.region_code
-    allowed = scope.kind == ALL or (is_reviewer(user) and scope.region_code
-                                   and region.startswith(scope.region_code))
-    if not allowed:
+    if not _may_handle(objection, user):
         raise P.PublicityError("您无权处理该异议。", "You may not handle this objection.")
     if objection.status not in (P.PENDING, P.INVESTIGATING):
         raise P.PublicityError("该异议已办结。", "This objection is settled.")
@@ -122,6 +118,36 @@ def add_note(objection_id: int, text: str, user) -> Objection:
     objection.status = P.INVESTIGATING
     db.session.commit()
     return objection
+
+
+def _may_handle(objection: Objection, user) -> bool:
+    """The province, or a reviewer whose area holds the enterprise objected to."""
+    scope = scope_of(user)
+    region = objection.entry.region_code
+    return scope.kind == ALL or bool(is_reviewer(user) and scope.region_code
+                                     and region.startswith(scope.region_code))
+
+
+def open_evidence(objection_id: int, user) -> tuple[Objection, str, BinaryIO]:
+    """The objection's evidence file, for who may handle the objection (see ``add_note``):
+    the objection, the file's media type and its bytes to stream and close. The read is in
+    the audit log. Anyone else — and an objection without a file — is told it does not
+    exist."""
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or not objection.evidence_key or not _may_handle(objection, user):
+        raise P.PublicityError("没有该文件。", "No such file.")
+    name = objection.evidence_name or ""
+    # The name's extension was checked against the content when the file was accepted.
+    kind = EXTENSIONS.get("." + name.rsplit(".", 1)[-1].lower()) if "." in name else None
+    media_type = KINDS[kind][1] if kind else "application/octet-stream"
+    handle = storage().open(objection.evidence_key)
+    try:
+        audit.record(audit.DOWNLOAD, object_type="Objection", object_id=str(objection.id),
+                     object_repr=name, detail="异议佐证材料", commit=True)
+    except BaseException:
+        handle.close()
+        raise
+    return objection, media_type, handle
 
 
 def _objection(objection_id: int) -> Objection:

@@ -172,9 +172,11 @@ def integrity_record(enterprise_id: int, user) -> tuple[Enterprise, list[Event]]
                                 f"Taken off the anomaly list: {a.removed_reason}"))
     for review in db.session.execute(select(ReviewRecord).join(Submission).where(
             Submission.enterprise_id == enterprise.id,
-            ReviewRecord.action == workflow.RETURN)).scalars():
+            ReviewRecord.action.in_((workflow.RETURN, workflow.NATIONAL_RETURN)))).scalars():
+        national = review.action == workflow.NATIONAL_RETURN
         events.append(Event(review.created_at.date(), "returned",
-                            f"填报被退回：{review.comment or ''}",
-                            f"Report returned: {review.comment or ''}"))
+                            f"{'国家退回' if national else '填报被退回'}：{review.comment or ''}",
+                            f"{'Returned by the Ministry' if national else 'Report returned'}: "
+                            f"{review.comment or ''}"))
     events.sort(key=lambda e: e.day, reverse=True)
     return enterprise, events

@@ -108,7 +108,8 @@ def _empty(value) -> bool:
 def changes_since_return(submission: Submission) -> list[tuple[str, object, object]]:
     """(field, value when returned, value now) for every field changed since the last return
     (an empty value and no value are the same); the rows: ``row_changes_since_return``."""
-    returned = [r for r in submission.reviews if r.action == workflow.RETURN and r.snapshot]
+    returned = [r for r in submission.reviews
+                if r.action in (workflow.RETURN, workflow.NATIONAL_RETURN) and r.snapshot]
     if not returned:
         return []
     before = returned[-1].snapshot

@@ -5,7 +5,10 @@
 (function ($) {
   "use strict";
   if (!$ || !$.fn.tab) { return; }
-  var charts = window.ippCharts || {drawIn: function () {}, resizeIn: function () {}};
+  var none = {drawIn: function () {}, resizeIn: function () {}};
+  var charts = window.ippCharts || none;
+  // The 培育 tab's pyramid and Sankey (static/js/dashboard_cultivation.js).
+  var cultivation = window.ippCultivationCharts || none;
 
   function paneOf(link) {
     return document.getElementById((link.getAttribute("aria-controls") || "").trim());
@@ -41,6 +44,8 @@
     load(pane).then(function () {
       charts.drawIn(pane);
       charts.resizeIn(pane);
+      cultivation.drawIn(pane);
+      cultivation.resizeIn(pane);
     });
   }
 

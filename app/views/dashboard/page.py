@@ -22,6 +22,7 @@ from app.services.dashboard import cache as figure_cache
 from app.services.dashboard import figures as service
 from app.services.platform import audit
 from app.services.platform.excel import xlsx_response
+from app.views.dashboard import cultivation as cultivation_tab
 from app.views.dashboard.tables import (
     ENTRY_LIST,
     GROUPS,
@@ -123,10 +124,15 @@ class DashboardView(BaseView):
             return self.render_template("dashboard.html", tables=None, title=_("Data dashboard"))
         tables = self._tables()
         fresh = request.args.get("fresh") == "1"
-        groups = tables.groups()
+        groups = [*tables.groups(), cultivation_tab.CULTIVATION]
         export_args = {"activity": tables.activity.id, "region": tables.area.region,
                        **({"run": tables.run.id} if tables.run else {})}
         part = request.args.get("part")
+        if part == cultivation_tab.CULTIVATION:
+            figures, counted_at = cultivation_tab.figures(tables.area, cultivation_tab.year_arg(),
+                                                          fresh)
+            pane = get_template_attribute("dashboard_cultivation.html", "cultivation_pane")
+            return pane(figures, counted_at, export_args)
         if part is not None:
             if part not in groups:
                 abort(404)
@@ -137,7 +143,9 @@ class DashboardView(BaseView):
         tab = tab if tab in groups else "progress"
         head, counted_at = self._figures(tables, "progress", fresh)
         shown = {"progress": (head, counted_at)}
-        if tab != "progress":
+        if tab == cultivation_tab.CULTIVATION:
+            shown[tab] = cultivation_tab.figures(tables.area, cultivation_tab.year_arg(), fresh)
+        elif tab != "progress":
             shown[tab] = self._figures(tables, tab, fresh)
         return self.render_template(
             "dashboard.html", tables=head.tables, head=head, shown=shown, groups=groups,
@@ -175,9 +183,13 @@ class DashboardView(BaseView):
             # The tab's kept figures, so that the file holds what the screen showed.
             tables = self._tables()
             group = group_of(key)
-            if group is None or key not in tables.keys():
+            if key in cultivation_tab.KEYS:
+                table = cultivation_tab.figures(tables.area, cultivation_tab.year_arg())[0] \
+                    .tables[key]
+            elif group is None or key not in tables.keys():
                 abort(404)
-            table = self._figures(tables, group)[0].tables[key]
+            else:
+                table = self._figures(tables, group)[0].tables[key]
         audit.record(audit.EXPORT, object_type="Dashboard", object_id=key,
                      detail=f"{len(table.rows)} rows; {request.query_string.decode()[:400]}")
         db.session.commit()

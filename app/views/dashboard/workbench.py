@@ -34,6 +34,7 @@ class WorkbenchView(BaseView):
         if scope.kind == ENTERPRISE:
             context["tasks"] = service.enterprise_tasks(scope.enterprise_id, province, today)
             context["scores"] = service.confirmed_scores(scope.enterprise_id)
+            context["national"] = service.national_points(scope.enterprise_id)
         elif scope.kind == BANK:
             context["bank"] = service.bank_tasks(scope)
         elif scope.kind in (REGION, ALL):

@@ -21,7 +21,6 @@ from app.models import (
     RecommendationEntry,
     RecommendationList,
     Region,
-    ScoreResult,
     ScoreRun,
 )
 from app.models import financing as F
@@ -37,6 +36,10 @@ OUTCOME_LABELS = {F.RECOMMENDED: _l("Recommended"), F.CONTACTED: _l("Contacted")
                   F.IN_APPROVAL: _l("In approval"), F.GRANTED: _l("Loan granted"),
                   F.DECLINED: _l("Not approved")}
 LIST_STATUS = {F.DRAFT: _l("Draft (under review)"), F.PUBLISHED: _l("Published")}
+SOURCE_LABELS = {recommendations.PROVINCIAL: _l("Provincial points"),
+                 recommendations.NATIONAL: _l("National points")}
+SOURCE_COLOURS = {recommendations.PROVINCIAL: "blue", recommendations.NATIONAL: "purple"}
+source_tag = tags.labelled_tags(SOURCE_LABELS, SOURCE_COLOURS)
 
 
 class RecommendationListView(ScopedModelView):
@@ -45,19 +48,22 @@ class RecommendationListView(ScopedModelView):
     base_permissions = ["can_list", "can_show", "can_export", "can_build", "can_publish",
                         "can_entries_xlsx"]
     list_title = _l("Recommendation lists")
-    list_columns = ["name", "programme", "activity", "enterprises", "status", "created_at",
-                    "published_at"]
-    search_columns = ["name", "programme", "status", "activity"]
+    list_columns = ["name", "programme", "activity", "points_source", "enterprises", "status",
+                    "created_at", "published_at"]
+    search_columns = ["name", "programme", "status", "activity", "points_source"]
     label_columns = {"name": _l("Name"), "programme": _l("Programme"),
                      "activity": _l("Activity"), "enterprises": _l("Number of enterprises"),
+                     "points_source": _l("Points source"),
                      "status": _l("Status"), "created_at": _l("Created on"),
                      "published_at": _l("Published on")}
     formatters_columns = {"status": lambda v: str(LIST_STATUS.get(v, v)),
+                          "points_source": lambda v: str(SOURCE_LABELS.get(v, v)),
                           "programme": names.programme_name}
     shown_formatters = {"status": tags.labelled_tags(
-        LIST_STATUS, {F.DRAFT: "grey", F.PUBLISHED: "green"})}
-    quick_filters = ("name", "status", "activity")
-    quick_choices = {"status": lambda: [(k, str(v)) for k, v in LIST_STATUS.items()]}
+        LIST_STATUS, {F.DRAFT: "grey", F.PUBLISHED: "green"}), "points_source": source_tag}
+    quick_filters = ("name", "status", "activity", "points_source")
+    quick_choices = {"status": lambda: [(k, str(v)) for k, v in LIST_STATUS.items()],
+                     "points_source": lambda: [(k, str(v)) for k, v in SOURCE_LABELS.items()]}
     base_order = ("id", "desc")
     extra_args = {"list_links": [("RecommendationListView.build", _l("Build a list"),
                                   "fa-plus")]}
@@ -78,7 +84,7 @@ class RecommendationListView(ScopedModelView):
             grades=[names.grade_name(grade, project) for grade in rules.get("grades") or []],
             sizes=[names.option_label(size, "scale") for size in rules.get("sizes") or []],
             regions=list(names.region_names(rules.get("regions") or []).values()),
-            title=row.name)
+            source=source_tag(row.points_source), title=row.name)
 
     @expose("/build", methods=["GET", "POST"])
     @has_access
@@ -95,21 +101,23 @@ class RecommendationListView(ScopedModelView):
                      "needs_financing": form.get("needs_financing") == "1",
                      "sizes": form.getlist("sizes"), "regions": form.getlist("regions")}
             try:
-                row = recommendations.build_list(run, programme, form.get("name", ""), rules)
+                row = recommendations.build_list(
+                    run, programme, form.get("name", ""), rules,
+                    form.get("points_source", recommendations.PROVINCIAL))
             except recommendations.RecommendationError as error:
                 flash(error.message(current_language()), "danger")
             else:
                 flash(_("List built with %(n)d enterprises: review it, then publish.",
                         n=row.enterprises), "success")
                 return redirect(url_for("RecommendationListView.show", pk=row.id))
-        grades = sorted({g for (g,) in db.session.execute(select(ScoreResult.grade).distinct()
-                                                          .where(ScoreResult.grade.is_not(None)))})
+        grades = recommendations.known_grades()
         cities = db.session.execute(select(Region).where(
             Region.level == "city", Region.code.like(f"{g.user.region_code or ''}%"))
             .order_by(Region.code)).scalars().all()
         return self.render_template(
             "recommendation_build.html", runs=runs, programmes=F.PROGRAMMES, grades=grades,
             sizes=recommendations.SIZES, cities=cities, form=form,
+            sources=[(key, label, source_tag(key)) for key, label in SOURCE_LABELS.items()],
             defaults=recommendations.default_banks(
                 current_province()), title=_("Build a recommendation list"))
 

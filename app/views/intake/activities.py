@@ -101,7 +101,7 @@ class ActivityView(AppModelView):
     @has_access
     def settings(self, pk):
         """Instruction file, targets per region, fields shown and required, detail tables and
-        evidence files, rule thresholds."""
+        evidence files, rule thresholds, the points enterprises see."""
         activity = self._activity(pk)
         if request.method == "POST":
             part = request.form.get("part")
@@ -116,6 +116,8 @@ class ActivityView(AppModelView):
                     service.set_detail_settings(activity, request.form)
                 elif part == "rules":
                     service.set_rule_settings(activity, request.form)
+                elif part == "points":
+                    service.set_points_settings(activity, request.form)
                 elif part == "third_party":
                     upload = request.files.get("file")
                     report = third_party.load(activity, upload.read() if upload else b"")

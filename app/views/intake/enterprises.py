@@ -18,6 +18,9 @@ class EnterpriseView(ScopedModelView):
     add_title = _l("Add an enterprise")
     edit_title = _l("Edit enterprise")
     list_columns = ["name", "uscc", "region"]
+    # 企业画像: the row's profile. The list widget checks a row link's permission on this view;
+    # can_export is held by exactly the bureaus, who are the roles holding ProfileView.can_show.
+    row_links = [("ProfileView.of_enterprise", _l("Profile"), "can_export", "default")]
     show_columns = ["name", "uscc", "region", "users", "created_on", "changed_on"]
     add_columns = edit_columns = ["name", "uscc", "region"]
     search_columns = ["name", "uscc", "region", "region_code"]

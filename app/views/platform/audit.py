@@ -32,6 +32,10 @@ OBJECT_TYPE_LABELS = {
     "ReportingActivity": _l("Reporting activity"), "ScoreRun": _l("Score run"),
     "Submission": _l("Submission"), "SubmissionLetter": _l("Submission letter"),
     "UploadBatch": _l("Upload batch"),
+    "NationalBatch": _l("Report batch"), "NationalImport": _l("Ministry file"),
+    "NationalPoints": _l("National points"), "Pool": _l("Cultivation pool"),
+    "PoolEvaluation": _l("Pool evaluation"), "PoolProposal": _l("Pool proposal"),
+    "PoolMembership": _l("Pool membership"), "TagRule": _l("Profile tag rule"),
 }
 
 

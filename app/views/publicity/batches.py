@@ -17,6 +17,7 @@ from app.i18n import current_language
 from app.models import ReportingActivity, ScoreRun
 from app.models.publicity import Objection, PublicityBatch, Registration
 from app.services.publicity import batches, objections, registrations
+from app.views.publicity.notices import file_response
 from app.views.shell import tags
 from app.views.shell.base import AppModelView, ScopedModelView
 from app.views.shell.filters import ListInterface
@@ -63,6 +64,7 @@ class PublicityBatchView(AppModelView):
         found = db.session.execute(select(Objection).where(
             Objection.batch_id == batch.id).order_by(Objection.id)).scalars().all()
         return self.render_template("publicity/batch.html", batch=batch, objections=found,
+                                    corrections=batches.corrections_of(batch.id, public=False),
                                     states=_labels(P.BATCH_STATES),
                                     objection_states=_labels(P.OBJECTION_STATES),
                                     title=str(batch))
@@ -74,6 +76,11 @@ class PublicityBatchView(AppModelView):
             ReportingActivity.id.desc())).scalars().all()
         runs = db.session.execute(select(ScoreRun).order_by(ScoreRun.id.desc()).limit(50)
                                   ).scalars().all()
+        # 发布更正: the form of a new batch that corrects a published one (which stays as is).
+        corrects = request.values.get("corrects", type=int)
+        corrected = db.session.get(PublicityBatch, corrects) if corrects else None
+        if corrects and (corrected is None or corrected.status == P.DRAFT):
+            abort(404)
         if request.method == "POST":
             form = request.form
             usccs = [u.strip().upper() for u in form.get("usccs", "").split() if u.strip()]
@@ -84,15 +91,22 @@ class PublicityBatchView(AppModelView):
                     run_id=form.get("run", type=int) or None,
                     passed=form.get("passed") == "yes", grades=grades or None,
                     days=form.get("days", type=int) or P.DEFAULT_DAYS,
-                    title=form.get("title") or None)
+                    title=form.get("title") or None, corrects=corrects,
+                    note=form.get("note"))
             except BilingualError as error:
                 flash(error.message(current_language()), "danger")
             else:
                 flash(_("The batch was created with %(n)s enterprises. Check it, then "
                         "publish.", n=len(batch.entries)), "success")
                 return redirect(url_for("PublicityBatchView.show", pk=batch.id))
+        values = request.form if request.method == "POST" else (
+            {"usccs": "\n".join(e.uscc for e in corrected.entries
+                                 if e.status != "withdrawn")}
+            if corrected else {})
         return self.render_template("publicity/new.html", activities=activities, runs=runs,
-                                    values=request.form, title=_("New publicity batch"))
+                                    values=values, corrected=corrected,
+                                    title=_("Publish a correction") if corrected
+                                    else _("New publicity batch"))
 
     def _step(self, pk, step):
         try:
@@ -146,6 +160,21 @@ class ObjectionView(ScopedModelView):
         return self.render_template("publicity/objection.html", objection=found,
                                     states=_labels(P.OBJECTION_STATES),
                                     title=_("Objection %(n)s", n=found.id))
+
+    @expose("/evidence/<int:pk>")
+    def evidence(self, pk):
+        """The objector's evidence file, as a download. Checked here rather than by
+        @has_access, so that a visitor who is not signed in gets the same 404 as an official
+        outside the objection's area (no login page hinting that the file exists)."""
+        if not self.appbuilder.sm.has_access("can_show", self.class_permission_name):
+            abort(404)
+        if self.datamodel.get(pk, self._base_filters) is None:  # outside the user's area
+            abort(404)
+        try:
+            found, media_type, handle = objections.open_evidence(pk, g.user)
+        except BilingualError:
+            abort(404)
+        return file_response(handle, found.evidence_name or "evidence", media_type)
 
     @expose("/decide/<int:pk>", methods=["POST"])
     @has_access

@@ -1,13 +1,22 @@
 """The public portal (SPEC §12.3): what a visitor sees without signing in — notices, the 公示
 and 公告 lists with search, open activities, the objection form and the query of an
-objection's outcome. Server-rendered and cacheable: list pages carry an ETag built from the
-batch's state and the query, so a repeated request costs a 304."""
+objection's outcome (the status query is in portal_status.py). Server-rendered and cacheable:
+list pages carry an ETag built from the batch's state and the query, so a repeated request
+costs a 304."""
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    url_for,
+)
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -16,8 +25,11 @@ from app.domain import publicity as P
 from app.domain.errors import BilingualError
 from app.extensions import db
 from app.i18n import current_language
-from app.models.publicity import Notice, PublicityBatch, PublicityEntry, Registration
-from app.services.publicity import objections
+from app.models.publicity import Notice, PublicityBatch, PublicityEntry
+from app.services.publicity import batches, notice_files, objections
+from app.views.evidence.files import human_size
+from app.views.publicity.notices import file_response
+from app.views.publicity.portal_status import StatusQueryRoutes
 from app.views.shell.kept_fragments import rendered_fields
 
 PAGE = 50
@@ -29,7 +41,7 @@ def _signed_in() -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
-class PublicPortalView(BaseView):
+class PublicPortalView(StatusQueryRoutes, BaseView):
     """Pages for everyone; nothing here needs a login or shows more than the public fields
     (name, USCC, region, technology field)."""
 
@@ -56,7 +68,21 @@ class PublicPortalView(BaseView):
         row = db.session.get(Notice, pk)
         if row is None or row.published_at is None:
             abort(404)
-        return self.render_template("public/notice.html", notice=row, title=row.title)
+        return self.render_template("public/notice.html", notice=row, title=row.title,
+                                    files=notice_files.of_notice(row.id), size_of=human_size)
+
+    @expose("/notice/<int:pk>/file/<int:file_id>")
+    def notice_file(self, pk, file_id):
+        """A published page's file, for anyone, always as a download; a draft's is 404."""
+        try:
+            opened = notice_files.open_public(pk, file_id)
+        except BilingualError:
+            abort(404)
+        row = opened.attachment
+        if request.if_none_match.contains(row.sha256):
+            return current_app.response_class(status=304, headers={"ETag": f'"{row.sha256}"'})
+        return file_response(opened.handle(), row.filename, row.content_type, row.bytes,
+                             etag=row.sha256, public=True)
 
     @expose("/publicity/<int:pk>")
     def publicity(self, pk):
@@ -65,7 +91,8 @@ class PublicPortalView(BaseView):
             abort(404)
         text = (request.args.get("q") or "").strip()[:100]
         after = request.args.get("after", type=int) or 0
-        tag = _etag(batch, text, after, current_language())
+        corrections = batches.corrections_of(batch.id)  # published ones: part of the page
+        tag = _etag(batch, text, after, current_language(), [c.id for c in corrections])
         if request.if_none_match.contains(tag):
             return current_app.response_class(status=304, headers={"ETag": f'"{tag}"'})
         query = select(PublicityEntry).where(PublicityEntry.batch_id == batch.id,
@@ -85,7 +112,7 @@ class PublicPortalView(BaseView):
         response = self.render_template(
             "public/publicity.html", batch=batch, entries=rows[:PAGE], more=more, q=text,
             next_after=rows[PAGE - 1].id if more else None, total=total,
-            accepting=batch.status == P.PUBLISHED, title=str(batch))
+            accepting=batch.status == P.PUBLISHED, corrections=corrections, title=str(batch))
         response = current_app.make_response(response)
         response.set_etag(tag)
         response.cache_control.public = True
@@ -126,29 +153,16 @@ class PublicPortalView(BaseView):
                                     states=P.OBJECTION_STATES, lang=current_language(),
                                     title=_("Objection outcome"))
 
-    @expose("/status")
-    def status(self):
-        """What is public about an enterprise (its 公示 and registration); its own reports
-        after signing in."""
-        code = (request.args.get("uscc") or "").strip().upper()[:18]
-        entries, registrations = [], []
-        if code:
-            entries = db.session.execute(select(PublicityEntry).join(PublicityBatch).where(
-                PublicityEntry.uscc == code, PublicityBatch.status != P.DRAFT).order_by(
-                PublicityEntry.id.desc())).scalars().all()
-            registrations = db.session.execute(select(Registration).where(
-                Registration.uscc == code).order_by(Registration.id.desc())).scalars().all()
-        return self.render_template("public/status.html", code=code, entries=entries,
-                                    registrations=registrations, title=_("Status query"))
-
     @expose("/signin")
     def signin(self):
         return redirect(url_for("WorkbenchView.index") if _signed_in()
                         else self.appbuilder.get_url_for_login)
 
 
-def _etag(batch: PublicityBatch, text: str, after: int, lang: str) -> str:
-    state = f"{batch.id}|{batch.status}|{batch.closed_at}|{_changed(batch)}|{text}|{after}|{lang}"
+def _etag(batch: PublicityBatch, text: str, after: int, lang: str,
+          corrections: list[int] | None = None) -> str:
+    state = (f"{batch.id}|{batch.status}|{batch.closed_at}|{_changed(batch)}|{text}|{after}|"
+             f"{lang}|{corrections or []}")
     return hashlib.sha1(state.encode()).hexdigest()
 
 

@@ -17,6 +17,7 @@ from app.i18n import current_language
 from app.models import ScoreResult, ScoreRun
 from app.security.scope import restrict
 from app.services import scoring as service
+from app.services.national import mine
 from app.views.shell import names, tags
 from app.views.shell.base import InDeploymentProvince, ScopedModelView, shown_cell
 from app.views.shell.filters import ListInterface
@@ -149,7 +150,8 @@ def breakdown_context(result: ScoreResult) -> dict:
 
 
 class MyScoreView(BaseView):
-    """我的积分: the enterprise's own confirmed scores, each point explained."""
+    """我的积分: the Ministry's confirmed national points, and the enterprise's own confirmed
+    provincial scores (each point explained) where the province shows them."""
 
     route_base = "/myscore"
     default_view = "index"
@@ -157,9 +159,7 @@ class MyScoreView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        results = db.session.execute(restrict(select(ScoreResult).where(
-            ScoreResult.status == service.CONFIRMED).order_by(ScoreResult.id.desc()),
-            ScoreResult)).scalars().all()
-        return self.render_template("my_scores.html",
-                                    items=[breakdown_context(r) for r in results],
-                                    title=_("My innovation points"), user=g.user)
+        return self.render_template(
+            "my_scores.html", national=mine.confirmed_points(),
+            items=[breakdown_context(r) for r in mine.shown_provincial()],
+            title=_("My innovation points"), user=g.user)

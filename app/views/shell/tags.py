@@ -20,6 +20,7 @@ STATUS_COLOURS = {
     workflow.SCORED: "purple",
     workflow.CONFIRMED: "green",
     workflow.RETURNED: "orange",
+    workflow.NATIONAL_RETURNED: "orange",
     workflow.REJECTED: "red",
     workflow.DUPLICATE: "orange",
     workflow.MERGED: "grey",

@@ -1,0 +1,1 @@
+"""Screens of the national loop (SPEC §12.5)."""

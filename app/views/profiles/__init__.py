@@ -1,0 +1,1 @@
+"""Screens of 企业画像 and 梯度培育 (SPEC §12.4)."""
