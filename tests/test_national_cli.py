@@ -99,6 +99,15 @@ def test_the_national_loop(app, reported, tmp_path):
         review = db.session.execute(select(ReviewRecord).join(Submission).where(
             Submission.uscc == usccs[0], ReviewRecord.action == "national_return")).scalar_one()
         assert review.fields == ["rd_expense"] and "加计扣除" in review.comment
+        # No enterprise account: the notice goes back to the bureau that uploaded it.
+        from app.models import AppUser, Notification
+
+        uploader = db.session.execute(select(AppUser.id).where(
+            AppUser.username == "province_admin")).scalar_one()
+        told = db.session.execute(select(Notification.text_zh).where(
+            Notification.user_id == uploader, Notification.text_zh.contains("国家系统退回"),
+            Notification.text_zh.contains("加计扣除"))).scalars().all()
+        assert told
     again = _json(app, "national", "feedback", problems, "--activity", activity_id, "--json")
     assert again["returned"] == 0 and again["already_applied"] == 3
 

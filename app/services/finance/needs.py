@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from app.domain import workflow
 from app.domain.errors import BilingualError
 from app.domain.records.fields import REGISTRY
 from app.extensions import db
 from app.models import ReportingActivity, Submission
+from app.models.reporting import ACTIVITY_OPEN
 from app.services.intake import reporting
 
 # The fields that state the need; the other finance fields are reported data (points use them).
@@ -51,11 +52,13 @@ def update_need(submission: Submission, raw: dict[str, Any]) -> list:
 
 
 def latest_submitted(enterprise_id: int) -> Submission | None:
-    """The enterprise's most recent submitted report: the one its need belongs to — of the
-    latest data year (a record of an earlier year may have been entered later)."""
+    """The enterprise's most recent submitted report: the one its need belongs to — in an
+    open activity first, then of the latest data year (a record of an earlier year, such as
+    an archived one, may have been entered later)."""
+    open_first = case((ReportingActivity.status == ACTIVITY_OPEN, 0), else_=1)
     return db.session.execute(select(Submission).join(
         ReportingActivity, ReportingActivity.id == Submission.activity_id).where(
         Submission.enterprise_id == enterprise_id,
         Submission.status.not_in((workflow.DRAFT, *workflow.RETURNED_STATES)))
-        .order_by(ReportingActivity.data_year.desc(), Submission.id.desc())
+        .order_by(open_first, ReportingActivity.data_year.desc(), Submission.id.desc())
         .limit(1)).scalar_one_or_none()

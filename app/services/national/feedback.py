@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import ReportingActivity, Submission
 from app.models import national as N
 from app.services.national import NationalError, require_province, username
+from app.services.platform import notifications
 
 MAX_ROWS = 200_000
 
@@ -74,10 +75,11 @@ def import_feedback(activity: ReportingActivity, data: bytes,
                 "same_file": True}
     records = records_by_uscc(activity, [p.uscc for p in problems], with_history=True)
     entries = _entries([r.id for r in records.values()])
+    accounts = notifications.accounts_of(r.enterprise_id for r in records.values())
     result = {"returned": 0, "already_applied": 0, "unknown": [], "not_sent": []}
     with db.session.no_autoflush:  # 10,000s of rows: one flush at the end, not one per query
         for problem in problems:
-            _apply(problem, records, entries, result)
+            _apply(problem, records, entries, result, accounts)
     db.session.add(N.NationalImport(activity_id=activity.id, kind="feedback", sha256=sha,
                                     filename=(filename or "")[:255] or None, rows=len(problems),
                                     result=result, created_by=username()))
@@ -96,7 +98,8 @@ def _entries(submission_ids: list[int]) -> dict[int, list[N.NationalBatchEntry]]
     return found
 
 
-def _apply(problem: D.Problem, records: dict, entries: dict, result: dict) -> None:
+def _apply(problem: D.Problem, records: dict, entries: dict, result: dict,
+           accounts: dict) -> None:
     record = records.get(problem.uscc)
     if record is None:
         result["unknown"].append(problem.uscc)
@@ -115,11 +118,12 @@ def _apply(problem: D.Problem, records: dict, entries: dict, result: dict) -> No
     if record.status not in workflow.PASSED_PROVINCE:  # revoked since it was sent
         result.setdefault("in_review", []).append(problem.uscc)
         return
-    _return(record, entry, problem)
+    _return(record, entry, problem, accounts)
     result["returned"] += 1
 
 
-def _return(record: Submission, entry: N.NationalBatchEntry, problem: D.Problem) -> None:
+def _return(record: Submission, entry: N.NationalBatchEntry, problem: D.Problem,
+            accounts: dict) -> None:
     from app.services.review import workflow as flow
 
     entry.state, entry.returned_at = N.RETURNED, dt.datetime.now()
@@ -130,4 +134,4 @@ def _return(record: Submission, entry: N.NationalBatchEntry, problem: D.Problem)
     review = record.reviews[-1]
     review.level, review.snapshot = "province", frozen
     review.fields = [problem.field] if problem.field else None
-    flow.notify_review(record, workflow.NATIONAL_RETURN, problem.text)
+    notifications.after_review(record, workflow.NATIONAL_RETURN, problem.text, accounts)

@@ -21,22 +21,25 @@ def register(celery: Celery, flask_app: Flask) -> dict:
     # acks_late: a worker that dies mid-attempt leaves the message to another; the claim
     # in connector.deliver makes the second copy send nothing if the first got through.
     # The attempts are counted in the outbox row, so Celery's own limit is off.
+    # shared=False: Celery would otherwise hand these closures (bound to this app and its
+    # broker) to every Celery app made later in the process.
     @celery.task(name=connector.DELIVER_TASK, bind=True, acks_late=True, max_retries=None,
-                 ignore_result=True)
+                 ignore_result=True, shared=False)
     def deliver_outbox(self, outbox_id: int) -> None:
         with flask_app.app_context():
             wait = connector.deliver(outbox_id)
         if wait is not None:
             raise self.retry(countdown=wait)
 
-    @celery.task(name=connector.DELIVER_MANY_TASK, acks_late=True, ignore_result=True)
+    @celery.task(name=connector.DELIVER_MANY_TASK, acks_late=True, ignore_result=True,
+                 shared=False)
     def deliver_many(outbox_ids: list[int]) -> None:
         with flask_app.app_context():
             later = connector.deliver_each(outbox_ids)
         for wait, again in later.items():  # the rows to retry, one message per wait
             deliver_many.apply_async(args=[again], countdown=wait)
 
-    @celery.task(name=connector.SWEEP_TASK, ignore_result=True)
+    @celery.task(name=connector.SWEEP_TASK, ignore_result=True, shared=False)
     def retry_due() -> int:
         with flask_app.app_context():
             return connector.retry_due()

@@ -39,11 +39,16 @@ def notify(user_ids: list[int], zh: str, en: str, link: str | None = None) -> No
         _email(user_ids, zh, en)
 
 
-def after_review(submission: Submission, action: str, reason: str) -> None:
+def after_review(submission: Submission, action: str, reason: str,
+                 accounts: dict[int, list[int]] | None = None) -> None:
+    """Tell the enterprise (or the uploading bureau) what the review did. ``accounts``
+    (enterprise id -> its active users, from ``accounts_of``) saves a query per record when
+    many records are told at once."""
     if action not in MESSAGES:
         return
-    users = db.session.execute(select(AppUser.id).where(
-        AppUser.enterprise_id == submission.enterprise_id, AppUser.active.is_(True))).scalars()
+    if accounts is None:
+        accounts = accounts_of([submission.enterprise_id])
+    users = accounts.get(submission.enterprise_id, [])
     zh, en = MESSAGES[action]
     level = workflow.level_of_status(submission.reviews[-1].from_status or "") or "province"
     params = {"activity": submission.activity.name, "reason": reason,
@@ -57,6 +62,19 @@ def after_review(submission: Submission, action: str, reason: str) -> None:
     notify(users, zh.format(**params), en.format(**params), link)
     if submission.status in workflow.LEVEL_OF_STATUS:
         new_in_queue([submission])
+
+
+def accounts_of(enterprise_ids) -> dict[int, list[int]]:
+    """Enterprise id -> ids of its active users, in a few queries."""
+    ids = list(set(enterprise_ids))
+    found: dict[int, list[int]] = {}
+    for start in range(0, len(ids), 5000):
+        for user_id, enterprise_id in db.session.execute(select(AppUser.id, AppUser.enterprise_id)
+                                                         .where(AppUser.enterprise_id.in_(
+                                                             ids[start:start + 5000]),
+                                                             AppUser.active.is_(True))):
+            found.setdefault(enterprise_id, []).append(user_id)
+    return found
 
 
 def new_in_queue(records) -> None:
