@@ -53,12 +53,12 @@ def update_need(submission: Submission, raw: dict[str, Any]) -> list:
 
 def latest_submitted(enterprise_id: int) -> Submission | None:
     """The enterprise's most recent submitted report: the one its need belongs to — in an
-    open activity first, then of the latest data year (a record of an earlier year, such as
-    an archived one, may have been entered later)."""
+    open activity first (a record of an archived earlier year may have been entered later),
+    then the latest."""
     open_first = case((ReportingActivity.status == ACTIVITY_OPEN, 0), else_=1)
     return db.session.execute(select(Submission).join(
         ReportingActivity, ReportingActivity.id == Submission.activity_id).where(
         Submission.enterprise_id == enterprise_id,
         Submission.status.not_in((workflow.DRAFT, *workflow.RETURNED_STATES)))
-        .order_by(open_first, ReportingActivity.data_year.desc(), Submission.id.desc())
+        .order_by(open_first, Submission.id.desc())
         .limit(1)).scalar_one_or_none()
